@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# svmtrace top-level build.  All output goes under build/:
+#   build/host/         svmtrace, svmbench, unit tests built with the host toolchain
+#   build/guest-user/   the same built with the guest's toolchain (in its chroot)
+#   build/kmod/<kver>/  svm_pagemap.ko for each guest kernel
+#   build/guest/        the guest root filesystem, initramfs, console logs
+#
+# Main targets: all, demo, test, guest-run, kmod, bench, clean.
+# Variables: KERNEL=6.12 selects trixie's kernel instead of trixie-backports',
+# PROFILE=iommu boots with intel-iommu + edu, CMD is what guest-run runs.
+
+SHELL := /bin/bash
+REPO := $(CURDIR)
+BUILD := build
+OUT ?= $(BUILD)/host
+
+.DEFAULT_GOAL := all
+
+# --------------------------------------------------------------------------
+# User space (svmtrace, svmbench, unit tests), for one toolchain into $(OUT).
+# The host build runs it with OUT=build/host, the guest build in the chroot
+# with OUT=build/guest-user.
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+CPPFLAGS += -I$(OUT) -Ibpf -Icli -Iinclude
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(OUT) -Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+LIBS_BPF := -lbpf -lelf -lz
+LIBS_JSON := -ljson-c
+
+SVMTRACE_SRCS := $(wildcard cli/svmtrace*.c)
+SVMBENCH_SRCS := $(wildcard cli/svmbench*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_HDRS := $(wildcard bpf/*.h)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+.PHONY: userspace
+.SECONDARY:
+userspace: $(OUT)/svmtrace $(OUT)/svmbench $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+$(OUT)/vmlinux.h:
+	@mkdir -p $(@D)
+	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: the running kernel lacks BTF (CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pagemap.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON)
+
+$(OUT)/svmbench: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
+
+# A unit test links the cli objects it names in a "// links: a.c b.c" line.
+$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(shell sed -n 's|^// links: ||p' $<) -o $@ \
+		-lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm
+
+# --------------------------------------------------------------------------
+# Host and guest orchestration.
+
+.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean
+
+all: host-setup
+	$(MAKE) userspace OUT=$(BUILD)/host
+
+host-setup:
+	@scripts/host-setup.sh
+
+image:
+	@scripts/host-setup.sh vm
+	@tests/vm/image.sh ensure
+
+# The module is built inside the guest root filesystem against the selected
+# kernel's headers, out of tree under build/kmod/<kver>/src.
+kmod: image
+	@kver=$$(tests/vm/image.sh kver) && out=$(BUILD)/kmod/$$kver && \
+	mkdir -p $$out/src && cp -rp kmod include $$out/src/ && \
+	tests/vm/chroot.sh make -C /lib/modules/$$kver/build M=$(REPO)/$$out/src/kmod W=1 modules \
+		>$$out/build.log 2>&1 || { cat $$out/build.log; exit 1; }; \
+	grep -E 'warning|error' $$out/build.log || true; \
+	cp $$out/src/kmod/svm_pagemap.ko $$out/svm_pagemap.ko && \
+	if ! cmp -s $$out/svm_pagemap.ko $(BUILD)/guest/rootfs/lib/modules/$$kver/updates/svm_pagemap.ko; then \
+		install -D -m 644 $$out/svm_pagemap.ko $(BUILD)/guest/rootfs/lib/modules/$$kver/updates/svm_pagemap.ko && \
+		tests/vm/chroot.sh depmod $$kver; fi; \
+	echo "built $$out/svm_pagemap.ko"
+
+guest-user: image
+	@tests/vm/chroot.sh make -C $(REPO) userspace OUT=$(BUILD)/guest-user CC=gcc \
+		>$(BUILD)/guest-user.log 2>&1 || { cat $(BUILD)/guest-user.log; exit 1; }
+
+guest-prep: kmod guest-user
+
+# make guest-run CMD='...' [PROFILE=plain|iommu] [KERNEL=6.12] [MODPARAMS='...']
+guest-run: guest-prep
+	@test -n "$(CMD)" || { echo "usage: make guest-run CMD='command' [PROFILE=iommu] [KERNEL=6.12]" >&2; exit 2; }
+	@tests/vm/run.sh -p $(or $(PROFILE),plain) -- '$(subst ','\'',$(CMD))'
+
+unit: all
+	@tests/run-tests.sh --host-only
+
+test: all
+	@tests/run-tests.sh
+
+demo: all
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmtrace: observability for GPU shared-virtual-memory page migration.
+ * Dispatches to one subcommand per job.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "svmtrace_cli.h"
+
+bool svmtrace_verbose;
+
+struct svmtrace_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct svmtrace_command commands[] = {
+	{ "stat", svmtrace_cmd_stat, "count svm_pagemap events around a command or for a while" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: svmtrace COMMAND [OPTIONS]\n\nCommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'svmtrace COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "svmtrace: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

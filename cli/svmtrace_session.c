@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and attaching the svmtrace BPF programs, with the checks that turn
+ * the usual failures (privileges, module, tracepoints, BTF) into messages that
+ * say what to do.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "svmtrace_cli.h"
+#include "svmtrace.skel.h"
+
+static const char *const svmtrace_event_names[SVMTRACE_EV_MAX] = {
+	[SVMTRACE_EV_IOCTL] = "svm_ioctl",
+};
+
+const char *svmtrace_event_name(unsigned int event)
+{
+	return event < SVMTRACE_EV_MAX ? svmtrace_event_names[event] : "?";
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !svmtrace_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !svmtrace_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static int check_environment(void)
+{
+	if (!path_exists("/sys/module/svm_pagemap")) {
+		fprintf(stderr, "svmtrace: the svm_pagemap module is not loaded: "
+			"run 'modprobe svm_pagemap' (or insmod svm_pagemap.ko) first\n");
+		return -ENOENT;
+	}
+	if (!path_exists("/sys/kernel/tracing/events/svm_pagemap") &&
+	    !path_exists("/sys/kernel/debug/tracing/events/svm_pagemap")) {
+		fprintf(stderr, "svmtrace: svm_pagemap is loaded but its tracepoints are not "
+			"visible (is tracefs mounted at /sys/kernel/tracing?)\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Keep the tp_btf programs or their raw_tp twins, never both. */
+static void choose_program_flavour(struct svmtrace_session *s)
+{
+	const char *drop = s->raw_tp ? "tp_btf/" : "raw_tp/";
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj)
+		if (!strncmp(bpf_program__section_name(prog), drop, strlen(drop)))
+			bpf_program__set_autoload(prog, false);
+}
+
+int svmtrace_session_open(struct svmtrace_session *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	libbpf_set_print(libbpf_print);
+	err = check_environment();
+	if (err)
+		return err;
+
+	s->raw_tp = !path_exists("/sys/kernel/btf/svm_pagemap");
+	if (s->raw_tp)
+		fprintf(stderr, "svmtrace: note: no BTF for svm_pagemap "
+			"(/sys/kernel/btf/svm_pagemap): using raw_tp programs\n");
+
+	s->skel = svmtrace_bpf__open();
+	if (!s->skel) {
+		fprintf(stderr, "svmtrace: cannot open the BPF object: %s\n", strerror(errno));
+		return -errno;
+	}
+	choose_program_flavour(s);
+
+	err = svmtrace_bpf__load(s->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "svmtrace: not allowed to load BPF programs: run as root "
+				"or with CAP_BPF and CAP_PERFMON\n");
+		else
+			fprintf(stderr, "svmtrace: loading the BPF programs failed: %s "
+				"(run with -v for the verifier log)\n", strerror(-err));
+		goto fail;
+	}
+	err = svmtrace_bpf__attach(s->skel);
+	if (err) {
+		fprintf(stderr, "svmtrace: attaching to the svm_pagemap tracepoints failed: %s\n",
+			strerror(-err));
+		goto fail;
+	}
+	return 0;
+
+fail:
+	svmtrace_session_close(s);
+	return err;
+}
+
+void svmtrace_session_close(struct svmtrace_session *s)
+{
+	svmtrace_bpf__destroy(s->skel);
+	s->skel = NULL;
+}
+
+int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(s->skel->maps.svmtrace_event_counts);
+	unsigned int ev;
+	int cpu;
+
+	if (ncpus < 0)
+		return ncpus;
+	{
+		uint64_t percpu[ncpus];
+
+		for (ev = 0; ev < SVMTRACE_EV_MAX; ev++) {
+			counts[ev] = 0;
+			if (bpf_map_lookup_elem(fd, &ev, percpu))
+				return -errno;
+			for (cpu = 0; cpu < ncpus; cpu++)
+				counts[ev] += percpu[cpu];
+		}
+	}
+	return 0;
+}

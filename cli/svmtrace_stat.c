@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmtrace stat: count svm_pagemap events, aggregated in the kernel, while a
+ * command runs, for a number of seconds, or until Ctrl-C.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include "svmtrace_cli.h"
+
+struct stat_options {
+	bool json;
+	double seconds;
+	char **command;
+};
+
+static volatile sig_atomic_t stat_interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stat_interrupted = 1;
+}
+
+static const char stat_doc[] =
+	"Count svm_pagemap events while COMMAND runs, for SECONDS, or until Ctrl-C.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    svmtrace stat -- svmbench seq -n 100   # events caused by one run\n"
+	"    svmtrace stat -i 5                     # everything in the next 5 s\n"
+	"    svmtrace stat -j -- ./workload         # the same, as JSON\n";
+
+static const struct argp_option stat_argp_options[] = {
+	{ "interval", 'i', "SECONDS", 0, "count for SECONDS instead of around a command", 0 },
+	{ "json", 'j', NULL, 0, "print JSON", 0 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
+	{},
+};
+
+static error_t stat_parse(int key, char *arg, struct argp_state *state)
+{
+	struct stat_options *o = state->input;
+	char *end;
+
+	switch (key) {
+	case 'i':
+		errno = 0;
+		o->seconds = strtod(arg, &end);
+		if (errno || *end || !(o->seconds > 0) || o->seconds > 1e7)
+			argp_error(state, "invalid interval '%s': want seconds > 0", arg);
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'v':
+		svmtrace_verbose = true;
+		break;
+	case ARGP_KEY_ARGS:
+		o->command = state->argv + state->next;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run the command to completion; returns its exit status as the shell would. */
+static int run_command(char **command)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "svmtrace: fork: %s\n", strerror(errno));
+		return 127;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execvp(command[0], command);
+		fprintf(stderr, "svmtrace: cannot run '%s': %s\n", command[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void print_counts(const struct stat_options *o, const uint64_t *counts,
+			 double elapsed, bool raw_tp, int status)
+{
+	unsigned int ev;
+
+	if (o->json) {
+		json_object *root = json_object_new_object();
+		json_object *events = json_object_new_object();
+
+		json_object_object_add(root, "seconds", json_object_new_double(elapsed));
+		json_object_object_add(root, "programs",
+				       json_object_new_string(raw_tp ? "raw_tp" : "tp_btf"));
+		if (o->command)
+			json_object_object_add(root, "exit_status", json_object_new_int(status));
+		for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
+			json_object_object_add(events, svmtrace_event_name(ev),
+					       json_object_new_uint64(counts[ev]));
+		json_object_object_add(root, "events", events);
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+		json_object_put(root);
+		return;
+	}
+	printf("svm_pagemap events in %.3f s (%s programs):\n", elapsed, raw_tp ? "raw_tp" : "tp_btf");
+	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
+		printf("  %-24s %20llu\n", svmtrace_event_name(ev), (unsigned long long)counts[ev]);
+}
+
+int svmtrace_cmd_stat(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = stat_argp_options,
+		.parser = stat_parse,
+		.args_doc = "[-- COMMAND [ARG...]]",
+		.doc = stat_doc,
+	};
+	struct stat_options o = {};
+	struct svmtrace_session s;
+	uint64_t counts[SVMTRACE_EV_MAX];
+	double start, elapsed;
+	int err, status = 0;
+
+	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	if (err)
+		return 2;
+	if (o.command && o.seconds > 0) {
+		fprintf(stderr, "svmtrace stat: give either -i SECONDS or a command, not both\n");
+		return 2;
+	}
+
+	err = svmtrace_session_open(&s);
+	if (err)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	start = now_seconds();
+	if (o.command) {
+		status = run_command(o.command);
+	} else if (o.seconds > 0) {
+		struct timespec ts = { (time_t)o.seconds,
+				       (long)((o.seconds - (time_t)o.seconds) * 1e9) };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR && !stat_interrupted)
+			;
+	} else {
+		while (!stat_interrupted)
+			pause();
+	}
+	elapsed = now_seconds() - start;
+
+	err = svmtrace_read_event_counts(&s, counts);
+	if (err) {
+		fprintf(stderr, "svmtrace: reading the counts failed: %s\n", strerror(-err));
+		svmtrace_session_close(&s);
+		return 1;
+	}
+	print_counts(&o, counts, elapsed, s.raw_tp, status);
+	svmtrace_session_close(&s);
+	return o.command ? status : 0;
+}

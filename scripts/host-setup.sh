@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the host packages svmtrace needs that are missing, and nothing else.
+# Called by the Makefile targets; safe to run again (it only checks when all
+# is present).  Everything the guest needs lives in its own root filesystem.
+#
+#   host-setup.sh [vm] [build] [test]   (default: all three groups)
+
+set -euo pipefail
+
+vm_pkgs="debootstrap qemu-system-x86 zstd xz-utils"
+build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+	libjson-c-dev libncurses-dev libmicrohttpd-dev"
+test_pkgs="libcmocka-dev python3"
+
+groups=${*:-vm build test}
+want=
+for g in $groups; do
+	case $g in
+	vm) want="$want $vm_pkgs" ;;
+	build) want="$want $build_pkgs" ;;
+	test) want="$want $test_pkgs" ;;
+	*) echo "host-setup: unknown group '$g' (vm, build, test)" >&2; exit 2 ;;
+	esac
+done
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "host-setup: missing packages:$missing; run as root or install them" >&2
+	exit 1
+fi
+echo "host-setup: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get -q update >/dev/null
+# shellcheck disable=SC2086
+apt-get -q -y install --no-install-recommends $missing >/dev/null
