@@ -1,108 +1,284 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svmbench: workload driver for svm_pagemap.
- *
- * Scenario "info" issues SVM_PAGEMAP_IOC_INFO N times on one device: the
- * smallest action with a known event count, used to cross-check svmtrace,
- * perf and the module against each other.
+ * svmbench: the workload driver for svm_pagemap.ko.  Runs one scenario,
+ * verifies a data pattern after every round trip and prints its own counts
+ * and throughput, plain or as JSON.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
-#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
 
-#include <uapi/svm_pagemap.h>
+#include <json-c/json.h>
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: svmbench SCENARIO [-d DEVICE] [-n COUNT]\n"
-		"\n"
-		"Scenarios:\n"
-		"  info    query the device N times (one svm_ioctl event each)\n"
-		"\n"
-		"  -d DEVICE  software device index (default 0)\n"
-		"  -n COUNT   iterations (default 1)\n");
-}
+#include "svmbench.h"
 
-static int parse_count(const char *s, const char *what, unsigned long max, unsigned long *out)
-{
-	char *end;
+struct sb_counts sb_c;
+const struct sb_opts *sb_o;
 
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno || *end || !*s || s[0] == '-' || *out > max) {
-		fprintf(stderr, "svmbench: invalid %s '%s' (0-%lu)\n", what, s, max);
-		return -1;
-	}
-	return 0;
-}
+unsigned int sb_case_count(void);
+const char *sb_case_name(unsigned int i, int *expect, int *got);
 
-static int scenario_info(int fd, unsigned long count)
+/*
+ * Scenario "info": SVM_PAGEMAP_IOC_INFO N times, the smallest action with a
+ * known event count (one svm_ioctl each), for cross-checking svmtrace, perf
+ * and the module.
+ */
+static int sb_info_scenario(void)
 {
 	struct svm_pagemap_info info;
-	unsigned long i;
+	uint64_t i;
+	int fd;
 
-	for (i = 0; i < count; i++) {
-		memset(&info, 0, sizeof(info));
-		if (ioctl(fd, SVM_PAGEMAP_IOC_INFO, &info)) {
-			fprintf(stderr, "svmbench: SVM_PAGEMAP_IOC_INFO: %s\n", strerror(errno));
+	fd = sb_open(sb_o->device);
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < sb_o->iterations; i++) {
+		if (sb_info(fd, &info)) {
+			perror("svmbench: SVM_PAGEMAP_IOC_INFO");
 			return 1;
 		}
 	}
-	printf("info: %lu queries, device %llu of %llu, %llu pages (%llu free), abi %llu\n",
-	       count, (unsigned long long)info.device_id, (unsigned long long)info.ndevices,
-	       (unsigned long long)info.total_pages, (unsigned long long)info.free_pages,
-	       (unsigned long long)info.abi_version);
+	if (!sb_o->json)
+		printf("info: %llu queries, device %llu of %llu, %llu pages (%llu free), abi %llu\n",
+		       (unsigned long long)sb_o->iterations,
+		       (unsigned long long)info.device_id,
+		       (unsigned long long)info.ndevices,
+		       (unsigned long long)info.total_pages,
+		       (unsigned long long)info.free_pages,
+		       (unsigned long long)info.abi_version);
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(void);
+	const char *help;
+} sb_scenarios[] = {
+	{ "info", sb_info_scenario, "query the device N times (one svm_ioctl event each)" },
+	{ "roundtrip", sb_roundtrip, "migrate to the device and fault back, timed, vs memcpy" },
+	{ "seq", sb_roundtrip, "alias of roundtrip" },
+	{ "random", sb_random, "random ranges/sizes/devices/ops until N migrations" },
+	{ "contend", sb_contend, "processes device-fault one shared range (retries, timeslice)" },
+	{ "peer", sb_peer, "device-to-device migration through the peer map path" },
+	{ "evict", sb_evict_pressure, "fill device memory (-ENOMEM), evict while a child faults" },
+	{ "forkmunmap", sb_forkmunmap, "fork and munmap during migration" },
+	{ "errors", sb_errors, "every bad input gets its errno" },
+};
+
+static void sb_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: svmbench SCENARIO [OPTIONS]\n"
+		"Drive svm_pagemap.ko: migrations between system memory and the\n"
+		"software devices, with the data verified after every round trip.\n\n"
+		"Scenarios:\n");
+	for (i = 0; i < sizeof(sb_scenarios) / sizeof(sb_scenarios[0]); i++)
+		fprintf(f, "  %-11s %s\n", sb_scenarios[i].name, sb_scenarios[i].help);
+	fprintf(f,
+		"\nOptions:\n"
+		"  -d, --device N      device index (default 0)\n"
+		"  -p, --peer N        peer device for 'peer' (default 1)\n"
+		"  -s, --size SIZE     range size, K/M suffix (default 2M)\n"
+		"  -n, --iterations N  rounds, or migrations for 'random' (default 10)\n"
+		"  -P, --procs N       processes for 'contend' (default 4)\n"
+		"  -t, --timeslice MS  timeslice of migrations (default 0; contend 5)\n"
+		"  -m, --max-size SIZE buffer of 'random' (default 8M)\n"
+		"  -S, --seed N        pattern/random seed (default 1)\n"
+		"  -j, --json          JSON output\n"
+		"  -v, --verbose       report mismatches and progress\n"
+		"  -h, --help          this text\n\n"
+		"Examples:\n"
+		"  svmbench -s 2M -n 20 roundtrip     # 2 MiB sys->dev / dev->sys vs memcpy\n"
+		"  svmbench -n 10000 -m 4M random     # 10,000 random migrations, verified\n"
+		"  svmbench -P 4 -t 10 contend        # -EBUSY retries and timeslice holds\n"
+		"  svmbench --json errors             # errno of every bad input\n");
+}
+
+static int sb_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		v <<= 30;
+		end++;
+		break;
+	}
+	if (*end || !v || v % 4096)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static double sb_mib_s(double bytes, double ns)
+{
+	return ns > 0 ? bytes / (1 << 20) / (ns / 1e9) : 0;
+}
+
+#define SB_COUNTS(X)							\
+	X(migrate_ioctls) X(migrate_ok) X(migrate_busy) X(migrate_nomem)\
+	X(migrate_other_err) X(pages_to_dev) X(peer_pages)		\
+	X(fault_ioctls) X(fault_attempts) X(fault_devmem) X(fault_system)\
+	X(fault_failed) X(evict_ioctls) X(evict_busy) X(evicted_pages)	\
+	X(dev_reads) X(dev_writes) X(cpu_faultbacks) X(verified_pages)	\
+	X(verify_errors) X(round_trips)
+
+static void sb_print_json(const char *scenario, int fails)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *counts = json_object_new_object();
+	struct json_object *tput = json_object_new_object();
+	unsigned int i, n = sb_case_count();
+
+	json_object_object_add(root, "scenario", json_object_new_string(scenario));
+	json_object_object_add(root, "ok", json_object_new_boolean(!fails));
+	json_object_object_add(root, "failures", json_object_new_int(fails));
+#define X(f) json_object_object_add(counts, #f, json_object_new_uint64(sb_c.f));
+	SB_COUNTS(X)
+#undef X
+	json_object_object_add(root, "counts", counts);
+	json_object_object_add(tput, "to_dev_mib_s",
+			       json_object_new_double(sb_mib_s(sb_c.to_dev_bytes, sb_c.to_dev_ns)));
+	json_object_object_add(tput, "to_ram_mib_s",
+			       json_object_new_double(sb_mib_s(sb_c.to_ram_bytes, sb_c.to_ram_ns)));
+	json_object_object_add(tput, "memcpy_mib_s",
+			       json_object_new_double(sb_mib_s(sb_c.memcpy_bytes, sb_c.memcpy_ns)));
+	json_object_object_add(root, "throughput", tput);
+	if (n) {
+		struct json_object *cases = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			struct json_object *c = json_object_new_object();
+			int expect, got;
+			const char *name = sb_case_name(i, &expect, &got);
+
+			json_object_object_add(c, "name", json_object_new_string(name));
+			json_object_object_add(c, "expect", json_object_new_int(expect));
+			json_object_object_add(c, "got", json_object_new_int(got));
+			json_object_object_add(c, "ok", json_object_new_boolean(expect == got));
+			json_object_array_add(cases, c);
+		}
+		json_object_object_add(root, "cases", cases);
+	}
+	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+	json_object_put(root);
+}
+
+static void sb_print_plain(const char *scenario, int fails)
+{
+	printf("scenario %s: %s (%d failures)\n", scenario, fails ? "FAILED" : "ok",
+	       fails);
+#define X(f) if (sb_c.f) printf("  %-18s %llu\n", #f, (unsigned long long)sb_c.f);
+	SB_COUNTS(X)
+#undef X
+	if (sb_c.to_dev_ns)
+		printf("  to_dev   %10.1f MiB/s\n", sb_mib_s(sb_c.to_dev_bytes, sb_c.to_dev_ns));
+	if (sb_c.to_ram_ns)
+		printf("  to_ram   %10.1f MiB/s\n", sb_mib_s(sb_c.to_ram_bytes, sb_c.to_ram_ns));
+	if (sb_c.memcpy_ns)
+		printf("  memcpy   %10.1f MiB/s\n", sb_mib_s(sb_c.memcpy_bytes, sb_c.memcpy_ns));
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long device = 0, count = 1;
-	char path[64];
-	int opt, fd, ret;
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "size", required_argument, NULL, 's' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "procs", required_argument, NULL, 'P' },
+		{ "timeslice", required_argument, NULL, 't' },
+		{ "max-size", required_argument, NULL, 'm' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct sb_opts o = {
+		.peer = 1, .size = 2 << 20, .iterations = 10, .procs = 4,
+		.seed = 1, .max_size = 8 << 20,
+	};
+	int c, fails, ts_set = 0;
+	size_t i;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	optind = 2;
-	while ((opt = getopt(argc, argv, "d:n:h")) != -1) {
-		switch (opt) {
+	while ((c = getopt_long(argc, argv, "d:p:s:n:P:t:m:S:jvh", longopts, NULL)) != -1) {
+		switch (c) {
 		case 'd':
-			if (parse_count(optarg, "device", 255, &device))
-				return 2;
+			o.device = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			o.peer = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			if (sb_parse_size(optarg, &o.size))
+				goto bad;
 			break;
 		case 'n':
-			if (parse_count(optarg, "count", 1UL << 40, &count))
-				return 2;
+			o.iterations = strtoull(optarg, NULL, 0);
+			break;
+		case 'P':
+			o.procs = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			o.timeslice_ms = strtoul(optarg, NULL, 0);
+			ts_set = 1;
+			break;
+		case 'm':
+			if (sb_parse_size(optarg, &o.max_size))
+				goto bad;
+			break;
+		case 'S':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'v':
+			o.verbose = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			sb_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			goto bad;
 		}
 	}
-	if (strcmp(argv[1], "info")) {
-		fprintf(stderr, "svmbench: unknown scenario '%s'\n", argv[1]);
-		usage(stderr);
-		return 2;
+	if (optind != argc - 1)
+		goto bad;
+	o.scenario = argv[optind];
+	if (!strcmp(o.scenario, "contend") && !ts_set)
+		o.timeslice_ms = 5;
+	sb_o = &o;
+	sb_srand(o.seed);
+	for (i = 0; i < sizeof(sb_scenarios) / sizeof(sb_scenarios[0]); i++) {
+		if (strcmp(o.scenario, sb_scenarios[i].name))
+			continue;
+		fails = sb_scenarios[i].run();
+		if (o.json)
+			sb_print_json(o.scenario, fails);
+		else if (sb_scenarios[i].run != sb_info_scenario)
+			sb_print_plain(o.scenario, fails);
+		return fails ? 1 : 0;
 	}
-
-	snprintf(path, sizeof(path), "/dev/" SVM_PAGEMAP_DEV_PREFIX "%lu", device);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "svmbench: cannot open %s: %s%s\n", path, strerror(errno),
-			errno == ENOENT ? " (is svm_pagemap loaded?)" : "");
-		return 1;
-	}
-	ret = scenario_info(fd, count);
-	close(fd);
-	return ret;
+	fprintf(stderr, "svmbench: unknown scenario '%s'\n", o.scenario);
+bad:
+	sb_usage(stderr);
+	return 2;
 }

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Software devices: device-private memory in memremap_pages() chunks, a page
+ * allocator over it, device allocations (struct svm_devmem) and their
+ * zone-device data (struct svm_zdd), as in drm_pagemap.
+ *
+ * Lifetime: a migration into device memory creates one svm_devmem for the
+ * pages it needs and one svm_zdd holding a reference per device page plus
+ * one for the migration itself.  When the last page is freed the zdd goes,
+ * the allocation is "detached" (evictors wait for that) and a work item
+ * returns its pages to the allocator.  Every allocation holds a module
+ * reference, so the module cannot go while pages are on a device.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/ioport.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "svm_pagemap.h"
+#include "svm_pagemap_trace.h"
+
+static void svm_page_free(struct page *page);
+
+SVM_DEFINE_PAGEMAP_FREE(svm_pagemap_free, svm_page_free)
+
+const struct dev_pagemap_ops svm_pagemap_ops = {
+	SVM_PAGEMAP_FREE_OP(svm_pagemap_free),
+	.migrate_to_ram = svm_migrate_to_ram,
+};
+
+/**
+ * svm_page_is_ours() - is @page device-private memory of svm_pagemap?
+ * @page: any page
+ *
+ * Return: true for a page of one of this module's devices.
+ */
+bool svm_page_is_ours(struct page *page)
+{
+	return is_device_private_page(page) &&
+	       svm_compat_page_pgmap(page)->ops == &svm_pagemap_ops;
+}
+
+/**
+ * svm_page_chunk() - the chunk a device page belongs to
+ * @page: a page for which svm_page_is_ours() holds
+ *
+ * Return: the chunk.
+ */
+struct svm_chunk *svm_page_chunk(struct page *page)
+{
+	return container_of(svm_compat_page_pgmap(page), struct svm_chunk, pgmap);
+}
+
+static unsigned long svm_page_index(struct page *page)
+{
+	struct svm_chunk *chunk = svm_page_chunk(page);
+
+	return chunk->index * chunk->sdev->chunk_pages +
+	       (page_to_pfn(page) - chunk->pfn_first);
+}
+
+static unsigned long svm_index_pfn(struct svm_device *sdev, unsigned long idx)
+{
+	struct svm_chunk *chunk = sdev->chunks[idx / sdev->chunk_pages];
+
+	return chunk->pfn_first + idx % sdev->chunk_pages;
+}
+
+/**
+ * svm_page_dpa() - device-physical address of a device page
+ * @page: a page for which svm_page_is_ours() holds
+ *
+ * Return: offset of the page in its device's memory.
+ */
+u64 svm_page_dpa(struct page *page)
+{
+	return (u64)svm_page_index(page) << PAGE_SHIFT;
+}
+
+/**
+ * svm_dpa_backing() - the storage behind a device-physical address
+ * @sdev: device
+ * @dpa: page-aligned device-physical address within @sdev
+ *
+ * Return: kernel address of the page's contents, NULL when out of range.
+ */
+void *svm_dpa_backing(struct svm_device *sdev, u64 dpa)
+{
+	unsigned long idx = dpa >> PAGE_SHIFT;
+	struct svm_chunk *chunk;
+
+	if (idx >= sdev->total_pages)
+		return NULL;
+	chunk = sdev->chunks[idx / sdev->chunk_pages];
+	return chunk->backing + ((idx % sdev->chunk_pages) << PAGE_SHIFT);
+}
+
+/**
+ * svm_page_backing() - the storage behind a device page
+ * @page: a page for which svm_page_is_ours() holds
+ *
+ * Return: kernel address of the page's contents.
+ */
+void *svm_page_backing(struct page *page)
+{
+	struct svm_chunk *chunk = svm_page_chunk(page);
+
+	return chunk->backing + ((page_to_pfn(page) - chunk->pfn_first) << PAGE_SHIFT);
+}
+
+/*
+ * Allocate @n device pages into @pfns: one contiguous run when there is one
+ * (so the copy engine gets long runs), else whatever is free.
+ */
+static int svm_alloc_pages(struct svm_device *sdev, unsigned long n,
+			   unsigned long *pfns)
+{
+	unsigned long start, idx, i;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sdev->alloc_lock, flags);
+	if (sdev->free_pages < n) {
+		spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+		return -ENOMEM;
+	}
+	start = bitmap_find_next_zero_area(sdev->bitmap, sdev->total_pages,
+					   sdev->hint, n, 0);
+	if (start >= sdev->total_pages)
+		start = bitmap_find_next_zero_area(sdev->bitmap,
+						   sdev->total_pages, 0, n, 0);
+	if (start < sdev->total_pages) {
+		bitmap_set(sdev->bitmap, start, n);
+		for (i = 0; i < n; i++)
+			pfns[i] = svm_index_pfn(sdev, start + i);
+		sdev->hint = start + n;
+	} else {
+		idx = sdev->hint;
+		for (i = 0; i < n; i++) {
+			idx = find_next_zero_bit(sdev->bitmap, sdev->total_pages, idx);
+			if (idx >= sdev->total_pages)
+				idx = find_first_zero_bit(sdev->bitmap,
+							  sdev->total_pages);
+			__set_bit(idx, sdev->bitmap);
+			pfns[i] = svm_index_pfn(sdev, idx);
+		}
+		sdev->hint = idx + 1;
+	}
+	if (sdev->hint >= sdev->total_pages)
+		sdev->hint = 0;
+	sdev->free_pages -= n;
+	spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+	return 0;
+}
+
+static void svm_free_pages(struct svm_device *sdev, const unsigned long *pfns,
+			   unsigned long n)
+{
+	unsigned long flags, i;
+
+	spin_lock_irqsave(&sdev->alloc_lock, flags);
+	for (i = 0; i < n; i++)
+		__clear_bit(svm_page_index(pfn_to_page(pfns[i])), sdev->bitmap);
+	sdev->free_pages += n;
+	spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+}
+
+/**
+ * svm_device_flush() - wait for pending allocation releases
+ *
+ * Releases run from a work item; after this call every allocation whose
+ * pages were all freed before it has returned its pages to the allocator.
+ */
+void svm_device_flush(void)
+{
+	flush_workqueue(svm_wq);
+}
+
+/**
+ * svm_device_free_pages() - free device pages, pending releases included
+ * @sdev: device
+ *
+ * Return: number of free pages.
+ */
+unsigned long svm_device_free_pages(struct svm_device *sdev)
+{
+	unsigned long flags, n;
+
+	svm_device_flush();
+	spin_lock_irqsave(&sdev->alloc_lock, flags);
+	n = sdev->free_pages;
+	spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+	return n;
+}
+
+static void svm_devmem_free(struct kref *ref)
+{
+	struct svm_devmem *devmem = container_of(ref, struct svm_devmem, ref);
+
+	kvfree(devmem->pfns);
+	kfree(devmem);
+}
+
+/**
+ * svm_devmem_put() - drop a reference to a device allocation
+ * @devmem: the allocation
+ */
+void svm_devmem_put(struct svm_devmem *devmem)
+{
+	kref_put(&devmem->ref, svm_devmem_free);
+}
+
+static void svm_devmem_release_work(struct work_struct *work)
+{
+	struct svm_devmem *devmem = container_of(work, struct svm_devmem,
+						 release_work);
+	struct svm_device *sdev = devmem->sdev;
+
+	spin_lock(&sdev->devmem_lock);
+	list_del_init(&devmem->link);
+	spin_unlock(&sdev->devmem_lock);
+	down_write(&sdev->evict_sem);
+	svm_free_pages(sdev, devmem->pfns, devmem->npages);
+	up_write(&sdev->evict_sem);
+	trace_svm_devmem_release(devmem->id, sdev->id, devmem->npages,
+				 devmem->start);
+	svm_stat_inc(sdev, SVM_STAT(devmem_releases));
+	mmdrop(devmem->mm);
+	svm_devmem_put(devmem);
+	/* The workqueue is destroyed, and waits for us, before the code goes. */
+	module_put(THIS_MODULE);
+}
+
+static void svm_zdd_destroy(struct kref *ref)
+{
+	struct svm_zdd *zdd = container_of(ref, struct svm_zdd, ref);
+	struct svm_devmem *devmem = zdd->devmem;
+
+	/* May run where the last page reference went: no sleeping here. */
+	complete_all(&devmem->detached);
+	queue_work(svm_wq, &devmem->release_work);
+	kfree(zdd);
+}
+
+/**
+ * svm_zdd_put() - drop a reference to zone-device data
+ * @zdd: the zdd
+ *
+ * The last reference detaches the allocation and schedules its release.
+ */
+void svm_zdd_put(struct svm_zdd *zdd)
+{
+	kref_put(&zdd->ref, svm_zdd_destroy);
+}
+
+static void svm_page_free(struct page *page)
+{
+	struct svm_zdd *zdd = page->zone_device_data;
+
+	page->zone_device_data = NULL;
+	if (zdd)
+		svm_zdd_put(zdd);
+}
+
+/**
+ * svm_devmem_create() - allocate device memory for a migration
+ * @sdev: device
+ * @mm: address space the memory is for
+ * @start: first virtual address of the migrated range
+ * @end: end of the migrated range
+ * @npages: device pages needed
+ *
+ * The allocation starts with one zdd reference, owned by the caller, which
+ * drops it with svm_zdd_put(devmem->zdd) once the pages are in place (or the
+ * migration was aborted).
+ *
+ * Return: the allocation or an ERR_PTR(): -ENOMEM when the device memory
+ * (or kernel memory) is exhausted.
+ */
+struct svm_devmem *svm_devmem_create(struct svm_device *sdev,
+				     struct mm_struct *mm, unsigned long start,
+				     unsigned long end, unsigned long npages)
+{
+	struct svm_devmem *devmem;
+	struct svm_zdd *zdd;
+	int ret = -ENOMEM;
+
+	devmem = kzalloc(sizeof(*devmem), GFP_KERNEL);
+	if (!devmem)
+		return ERR_PTR(-ENOMEM);
+	zdd = kzalloc(sizeof(*zdd), GFP_KERNEL);
+	if (!zdd)
+		goto err_devmem;
+	devmem->pfns = kvmalloc_array(npages, sizeof(*devmem->pfns), GFP_KERNEL);
+	if (!devmem->pfns)
+		goto err_zdd;
+	ret = svm_alloc_pages(sdev, npages, devmem->pfns);
+	if (ret)
+		goto err_pfns;
+
+	kref_init(&devmem->ref);
+	devmem->sdev = sdev;
+	devmem->id = svm_next_id();
+	devmem->mm = mm;
+	mmgrab(mm);
+	devmem->start = start;
+	devmem->end = end;
+	devmem->npages = npages;
+	init_completion(&devmem->detached);
+	INIT_WORK(&devmem->release_work, svm_devmem_release_work);
+	devmem->zdd = zdd;
+	kref_init(&zdd->ref);
+	zdd->devmem = devmem;
+	zdd->owner = svm_owner;
+
+	__module_get(THIS_MODULE);
+	spin_lock(&sdev->devmem_lock);
+	list_add_tail(&devmem->link, &sdev->devmem_list);
+	spin_unlock(&sdev->devmem_lock);
+	trace_svm_devmem_alloc(devmem->id, sdev->id, npages, start);
+	svm_stat_inc(sdev, SVM_STAT(devmem_allocs));
+	return devmem;
+
+err_pfns:
+	kvfree(devmem->pfns);
+err_zdd:
+	kfree(zdd);
+err_devmem:
+	kfree(devmem);
+	return ERR_PTR(ret);
+}
+
+/**
+ * svm_devmem_page_init() - hand out one page of an allocation
+ * @devmem: the allocation
+ * @page: one of its pages
+ *
+ * The page comes back locked with one reference, its zone_device_data
+ * pointing at the allocation's zdd (which gains a reference).
+ */
+void svm_devmem_page_init(struct svm_devmem *devmem, struct page *page)
+{
+	svm_compat_zone_device_page_init(page, svm_compat_page_pgmap(page));
+	kref_get(&devmem->zdd->ref);
+	page->zone_device_data = devmem->zdd;
+}
+
+static int svm_chunk_create(struct svm_device *sdev, unsigned int index,
+			    unsigned long npages)
+{
+	unsigned long bytes = npages << PAGE_SHIFT;
+	struct svm_chunk *chunk;
+	void *addr;
+	int ret;
+
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+	chunk->sdev = sdev;
+	chunk->index = index;
+	chunk->backing = vzalloc(bytes);
+	if (!chunk->backing) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	chunk->res = request_free_mem_region(&iomem_resource, bytes,
+					     "svm_pagemap");
+	if (IS_ERR(chunk->res)) {
+		ret = PTR_ERR(chunk->res);
+		goto err_backing;
+	}
+	chunk->pgmap.type = MEMORY_DEVICE_PRIVATE;
+	chunk->pgmap.range.start = chunk->res->start;
+	chunk->pgmap.range.end = chunk->res->end;
+	chunk->pgmap.nr_range = 1;
+	chunk->pgmap.ops = &svm_pagemap_ops;
+	chunk->pgmap.owner = svm_owner;
+	addr = memremap_pages(&chunk->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(addr)) {
+		ret = PTR_ERR(addr);
+		goto err_release;
+	}
+	chunk->pfn_first = PHYS_PFN(chunk->res->start);
+	sdev->chunks[index] = chunk;
+	return 0;
+
+err_release:
+	release_mem_region(chunk->res->start, resource_size(chunk->res));
+err_backing:
+	vfree(chunk->backing);
+err_free:
+	kfree(chunk);
+	return ret;
+}
+
+static void svm_chunk_destroy(struct svm_chunk *chunk)
+{
+	memunmap_pages(&chunk->pgmap);
+	release_mem_region(chunk->res->start, resource_size(chunk->res));
+	vfree(chunk->backing);
+	kfree(chunk);
+}
+
+/**
+ * svm_device_create() - create one software device
+ * @id: device index
+ * @out: where the device is stored; set before the character device
+ *	appears, so an open() never sees a half-built device
+ *
+ * Return: 0 or a negative errno; nothing is left behind on failure.
+ */
+int svm_device_create(unsigned int id, struct svm_device **out)
+{
+	struct platform_device_info pinfo = {
+		.name = "svm_pagemap",
+		.id = id,
+		.dma_mask = DMA_BIT_MASK(64),
+	};
+	unsigned long remaining;
+	struct svm_device *sdev;
+	unsigned int i;
+	int ret;
+
+	sdev = kzalloc(sizeof(*sdev), GFP_KERNEL);
+	if (!sdev)
+		return -ENOMEM;
+	sdev->id = id;
+	spin_lock_init(&sdev->alloc_lock);
+	spin_lock_init(&sdev->devmem_lock);
+	INIT_LIST_HEAD(&sdev->devmem_list);
+	init_rwsem(&sdev->evict_sem);
+
+	sdev->pdev = platform_device_register_full(&pinfo);
+	if (IS_ERR(sdev->pdev)) {
+		ret = PTR_ERR(sdev->pdev);
+		goto err_free;
+	}
+
+	sdev->chunk_pages = (unsigned long)svm_chunk_mib << (20 - PAGE_SHIFT);
+	sdev->total_pages = (unsigned long)svm_device_mib << (20 - PAGE_SHIFT);
+	sdev->nchunks = DIV_ROUND_UP(sdev->total_pages, sdev->chunk_pages);
+	sdev->free_pages = sdev->total_pages;
+	sdev->bitmap = bitmap_zalloc(sdev->total_pages, GFP_KERNEL);
+	sdev->chunks = kcalloc(sdev->nchunks, sizeof(*sdev->chunks), GFP_KERNEL);
+	if (!sdev->bitmap || !sdev->chunks) {
+		ret = -ENOMEM;
+		goto err_arrays;
+	}
+	remaining = sdev->total_pages;
+	for (i = 0; i < sdev->nchunks; i++) {
+		ret = svm_chunk_create(sdev, i, min(remaining, sdev->chunk_pages));
+		if (ret)
+			goto err_chunks;
+		remaining -= min(remaining, sdev->chunk_pages);
+	}
+
+	snprintf(sdev->name, sizeof(sdev->name), SVM_PAGEMAP_DEV_PREFIX "%u", id);
+	sdev->misc.minor = MISC_DYNAMIC_MINOR;
+	sdev->misc.name = sdev->name;
+	sdev->misc.fops = &svm_fops;
+	sdev->misc.mode = 0600;
+	*out = sdev;
+	ret = misc_register(&sdev->misc);
+	if (ret)
+		goto err_unpublish;
+	return 0;
+
+err_unpublish:
+	*out = NULL;
+err_chunks:
+	while (i--)
+		svm_chunk_destroy(sdev->chunks[i]);
+err_arrays:
+	kfree(sdev->chunks);
+	bitmap_free(sdev->bitmap);
+	platform_device_unregister(sdev->pdev);
+err_free:
+	kfree(sdev);
+	return ret;
+}
+
+/**
+ * svm_device_destroy() - tear a software device down
+ * @sdev: device without allocations (guaranteed by the module references
+ *	they hold)
+ */
+void svm_device_destroy(struct svm_device *sdev)
+{
+	unsigned int i;
+
+	misc_deregister(&sdev->misc);
+	svm_device_flush();
+	for (i = 0; i < sdev->nchunks; i++)
+		svm_chunk_destroy(sdev->chunks[i]);
+	kfree(sdev->chunks);
+	bitmap_free(sdev->bitmap);
+	platform_device_unregister(sdev->pdev);
+	kfree(sdev);
+}
