@@ -42,6 +42,7 @@ static const char stat_doc[] =
 static const struct argp_option stat_argp_options[] = {
 	{ "interval", 'i', "SECONDS", 0, "count for SECONDS instead of around a command", 0 },
 	{ "json", 'j', NULL, 0, "print JSON", 0 },
+	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
 	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
@@ -60,6 +61,9 @@ static error_t stat_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		o->json = true;
+		break;
+	case 'R':
+		svmtrace_force_raw_tp = true;
 		break;
 	case 'v':
 		svmtrace_verbose = true;
