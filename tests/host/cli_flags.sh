@@ -33,3 +33,4 @@ expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
 expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
 expect "svmbench -n negative" 2 "invalid count '-5'" $sb info -n -5
 expect "svmbench without a device" 1 'is svm_pagemap loaded' $sb info -d 7
+expect "svmtrace stat -o into a missing directory" 2 "cannot write" $st stat -o /nonexistent/dir/x -i 1
