@@ -3,12 +3,14 @@
  * svmtrace: observability for GPU shared-virtual-memory page migration.
  * Dispatches to one subcommand per job.
  */
+#include <argp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "svmtrace_cli.h"
 
 bool svmtrace_verbose;
+bool svmtrace_force_raw_tp;
 
 struct svmtrace_command {
 	const char *name;
@@ -42,9 +44,18 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+	/* Usage errors exit 2 throughout, as for the top-level command. */
+	argp_err_exit_status = 2;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			char name[64];
+
+			/* argp names the program after argv[0] in its messages. */
+			snprintf(name, sizeof(name), "svmtrace %s", commands[i].name);
+			argv[1] = name;
 			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
 	fprintf(stderr, "svmtrace: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -21,6 +21,7 @@ struct svmtrace_session {
 };
 
 extern bool svmtrace_verbose;
+extern bool svmtrace_force_raw_tp;
 
 int svmtrace_session_open(struct svmtrace_session *s);
 void svmtrace_session_close(struct svmtrace_session *s);

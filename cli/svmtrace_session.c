@@ -79,8 +79,8 @@ int svmtrace_session_open(struct svmtrace_session *s)
 	if (err)
 		return err;
 
-	s->raw_tp = !path_exists("/sys/kernel/btf/svm_pagemap");
-	if (s->raw_tp)
+	s->raw_tp = svmtrace_force_raw_tp || !path_exists("/sys/kernel/btf/svm_pagemap");
+	if (s->raw_tp && !svmtrace_force_raw_tp)
 		fprintf(stderr, "svmtrace: note: no BTF for svm_pagemap "
 			"(/sys/kernel/btf/svm_pagemap): using raw_tp programs\n");
 

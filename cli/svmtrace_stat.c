@@ -19,6 +19,7 @@
 
 struct stat_options {
 	bool json;
+	const char *output;
 	double seconds;
 	char **command;
 };
@@ -42,6 +43,8 @@ static const char stat_doc[] =
 static const struct argp_option stat_argp_options[] = {
 	{ "interval", 'i', "SECONDS", 0, "count for SECONDS instead of around a command", 0 },
 	{ "json", 'j', NULL, 0, "print JSON", 0 },
+	{ "output", 'o', "FILE", 0, "write the counts to FILE instead of stdout", 0 },
+	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
 	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
@@ -60,6 +63,12 @@ static error_t stat_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		o->json = true;
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case 'R':
+		svmtrace_force_raw_tp = true;
 		break;
 	case 'v':
 		svmtrace_verbose = true;
@@ -106,7 +115,7 @@ static int run_command(char **command)
 	return WEXITSTATUS(status);
 }
 
-static void print_counts(const struct stat_options *o, const uint64_t *counts,
+static void print_counts(FILE *out, const struct stat_options *o, const uint64_t *counts,
 			 double elapsed, bool raw_tp, int status)
 {
 	unsigned int ev;
@@ -124,13 +133,14 @@ static void print_counts(const struct stat_options *o, const uint64_t *counts,
 			json_object_object_add(events, svmtrace_event_name(ev),
 					       json_object_new_uint64(counts[ev]));
 		json_object_object_add(root, "events", events);
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+		fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
 		json_object_put(root);
 		return;
 	}
-	printf("svm_pagemap events in %.3f s (%s programs):\n", elapsed, raw_tp ? "raw_tp" : "tp_btf");
+	fprintf(out, "svm_pagemap events in %.3f s (%s programs):\n", elapsed,
+		raw_tp ? "raw_tp" : "tp_btf");
 	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
-		printf("  %-24s %20llu\n", svmtrace_event_name(ev), (unsigned long long)counts[ev]);
+		fprintf(out, "  %-24s %20llu\n", svmtrace_event_name(ev), (unsigned long long)counts[ev]);
 }
 
 int svmtrace_cmd_stat(int argc, char **argv)
@@ -146,6 +156,7 @@ int svmtrace_cmd_stat(int argc, char **argv)
 	uint64_t counts[SVMTRACE_EV_MAX];
 	double start, elapsed;
 	int err, status = 0;
+	FILE *out = stdout;
 
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	if (err)
@@ -155,9 +166,18 @@ int svmtrace_cmd_stat(int argc, char **argv)
 		return 2;
 	}
 
+	/* Open the output first: a bad path must not cost a whole run. */
+	if (o.output) {
+		out = fopen(o.output, "w");
+		if (!out) {
+			fprintf(stderr, "svmtrace stat: cannot write '%s': %s\n", o.output,
+				strerror(errno));
+			return 2;
+		}
+	}
 	err = svmtrace_session_open(&s);
 	if (err)
-		return 1;
+		goto out_close;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -177,12 +197,17 @@ int svmtrace_cmd_stat(int argc, char **argv)
 	elapsed = now_seconds() - start;
 
 	err = svmtrace_read_event_counts(&s, counts);
-	if (err) {
+	if (err)
 		fprintf(stderr, "svmtrace: reading the counts failed: %s\n", strerror(-err));
-		svmtrace_session_close(&s);
-		return 1;
-	}
-	print_counts(&o, counts, elapsed, s.raw_tp, status);
+	else
+		print_counts(out, &o, counts, elapsed, s.raw_tp, status);
 	svmtrace_session_close(&s);
+out_close:
+	if (out != stdout && fclose(out)) {
+		fprintf(stderr, "svmtrace stat: writing '%s' failed: %s\n", o.output, strerror(errno));
+		err = err ? err : -EIO;
+	}
+	if (err)
+		return 1;
 	return o.command ? status : 0;
 }

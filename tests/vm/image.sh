@@ -9,6 +9,7 @@
 #                     from the cache (~/.cache/svmtrace, or $SVMTRACE_CACHE)
 #   image.sh kver     print the kernel release for $KERNEL
 #   image.sh rebuild  drop the cached image and build it again
+#   image.sh status   print valid, incomplete or missing for the cache
 #
 # The cache holds rootfs-<key>.tar.zst and its stamp; <key> hashes the
 # package list and this recipe.  A stamp without its tarball, a tarball of the
@@ -212,12 +213,24 @@ kver() {
 	esac
 }
 
+# status: what ensure would do with the cache, without doing it.
+status() {
+	if cache_valid; then
+		echo valid
+	elif [ -e "$STAMP" ] || [ -e "$TARBALL" ]; then
+		echo incomplete
+	else
+		echo missing
+	fi
+}
+
 case "${1:-}" in
 ensure) ensure ;;
+status) status ;;
 kver) kver ;;
 rebuild)
 	rm -f "$STAMP" "$TARBALL"
 	ensure
 	;;
-*) svm_die "usage: $0 ensure|kver|rebuild" ;;
+*) svm_die "usage: $0 ensure|kver|rebuild|status" ;;
 esac

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bad command lines get exit status 2 and a message naming the problem; the
+# host has no svm_pagemap module, so commands that need it fail with 1 and
+# say what to do.
+
+st=build/host/svmtrace
+sb=build/host/svmbench
+
+# expect NAME STATUS PATTERN CMD...
+expect() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
+	fi
+}
+
+expect "svmtrace without a command" 2 'Usage: svmtrace' $st
+expect "svmtrace --help" 0 'stat' $st --help
+expect "svmtrace unknown command" 2 "unknown command 'frobnicate'" $st frobnicate
+expect "svmtrace stat -i abc" 2 "invalid interval 'abc'" $st stat -i abc
+expect "svmtrace stat -i -1" 2 "invalid interval '-1'" $st stat -i -1
+expect "svmtrace stat -i with a command" 2 'either -i SECONDS or a command' $st stat -i 1 -- true
+expect "svmtrace stat unknown flag" 2 'unrecognized option' $st stat --bogus
+expect "svmtrace stat --help has examples" 0 'EXAMPLES' $st stat --help
+expect "svmtrace stat without the module" 1 'modprobe svm_pagemap' $st stat -i 0.1
+expect "svmbench without a scenario" 2 'Usage: svmbench' $sb
+expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
+expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
+expect "svmbench -n negative" 2 "invalid count '-5'" $sb info -n -5
+expect "svmbench without a device" 1 'is svm_pagemap loaded' $sb info -d 7
+expect "svmtrace stat -o into a missing directory" 2 "cannot write" $st stat -o /nonexistent/dir/x -i 1

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Result recording shared by host and guest test scripts.  Sourced by the
+# runners before each test file; a test file calls t_pass/t_fail/t_skip once
+# per check.  Lines go to $T_RESULTS as "PASS|FAIL|SKIP <name>[: detail]".
+
+: "${T_RESULTS:?T_RESULTS must name the results file}"
+T_SUITE=${T_SUITE:-$(basename "${BASH_SOURCE[1]:-$0}" .sh)}
+T_REPO=${T_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+t_pass() { echo "PASS $T_SUITE: $1" >>"$T_RESULTS"; }
+t_fail() { echo "FAIL $T_SUITE: $1: $2" >>"$T_RESULTS"; }
+t_skip() { echo "SKIP $T_SUITE: $1: $2" >>"$T_RESULTS"; }
+
+# t_eq NAME EXPECTED ACTUAL
+t_eq() {
+	if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# t_run NAME CMD...: passes when CMD exits 0; its output is kept on failure.
+t_run() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		t_pass "$name"
+	else
+		t_fail "$name" "'$*' exited $?: $(printf '%s' "$out" | tail -n 5 | tr '\n' ' ')"
+	fi
+}
+
+# t_grep NAME PATTERN TEXT: passes when TEXT has a line matching PATTERN.
+t_grep() {
+	if grep -qE -- "$2" <<<"$3"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "no line matches /$2/ in: $(printf '%s' "$3" | head -n 5 | tr '\n' ' ')"
+	fi
+}

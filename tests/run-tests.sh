@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test run behind `make test`: host unit tests (cmocka, TAP),
+# host script tests (tests/host/*.sh), then the guest suites (tests/guest/)
+# once per kernel and profile of the matrix.  Ends with one line
+# "N passed, N failed, N skipped"; exits non-zero when anything failed.
+#
+#   run-tests.sh [--host-only]
+#
+# GUEST_MATRIX   kernel:profile pairs (default "backports:plain backports:iommu 6.12:plain")
+# GUEST_SUITES   only these guest suites (names without .sh)
+
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+results_dir=build/test-results
+rm -rf "$results_dir"
+mkdir -p "$results_dir"
+host_only=0
+[ "${1:-}" = --host-only ] && host_only=1
+
+all=$results_dir/all.txt
+: >"$all"
+
+# report FILE PREFIX: copy FILE's result lines into the total, prefixed.
+report() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		PASS\ * | FAIL\ * | SKIP\ *)
+			line="${line%% *} $2${line#* }"
+			echo "$line" | tee -a "$all"
+			;;
+		esac
+	done <"$1"
+}
+
+# Host unit tests: cmocka binaries in TAP mode.
+for t in build/host/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	out=$results_dir/$name.txt
+	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$results_dir/$name.tap" 2>&1
+	rc=$?
+	awk -v n="$name" '
+		/^reason: / { reason = substr($0, 9) }
+		/^ok / {
+			sub(/^ok [0-9]+ - /, "")
+			if ($0 ~ /# SKIP/) { sub(/ *# SKIP.*/, ""); print "SKIP " n ": " $0 ": " (reason != "" ? reason : "skipped by the test"); reason = "" }
+			else print "PASS " n ": " $0
+			seen++
+		}
+		/^not ok / { sub(/^not ok [0-9]+ - /, ""); print "FAIL " n ": " $0; seen++ }
+		/^# / && prev ~ /^not ok/ { print "FAIL " n ": detail: " substr($0, 3) }
+		{ prev = $0 }
+		END { if (!seen) print "FAIL " n ": ran: no TAP results" }
+	' "$results_dir/$name.tap" | grep -v '^FAIL .*: detail: $' >"$out"
+	if [ $rc != 0 ] && ! grep -q '^FAIL' "$out"; then
+		echo "FAIL $name: exited $rc (see $results_dir/$name.tap)" >>"$out"
+	fi
+	report "$out" "host/"
+done
+
+# Host script tests.
+for t in tests/host/*_*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	out=$results_dir/host-$name.txt
+	: >"$out"
+	T_RESULTS=$repo/$out T_SUITE=$name timeout 600 bash -c '. tests/lib.sh; . "$1"' suite "$t" \
+		>"$results_dir/host-$name.log" 2>&1
+	rc=$?
+	if [ $rc != 0 ] && ! grep -q '^FAIL' "$out"; then
+		echo "FAIL $name: ran to completion: exited $rc (see $results_dir/host-$name.log)" >>"$out"
+	fi
+	report "$out" "host/"
+done
+
+# Guest suites, once per kernel and profile.
+if [ $host_only = 0 ]; then
+	make --no-print-directory guest-user >/dev/null || echo "FAIL guest: build user space for the guest" | tee -a "$all"
+	for combo in ${GUEST_MATRIX:-backports:plain backports:iommu 6.12:plain}; do
+		kernel=${combo%%:*} profile=${combo#*:}
+		label=${kernel/backports/7.x}/$profile
+		out=$results_dir/guest-${kernel}-$profile.txt
+		: >"$out"
+		if ! KERNEL=$kernel make --no-print-directory kmod >"$results_dir/kmod-$kernel.log" 2>&1; then
+			echo "FAIL guest[$label]: build svm_pagemap.ko (see $results_dir/kmod-$kernel.log)" | tee -a "$all"
+			continue
+		fi
+		kver=$(KERNEL=$kernel tests/vm/image.sh kver)
+		label=${kver%%+*}/$profile
+		echo "== guest [$label]: booting (console log build/guest/logs/test-$kernel-$profile.log)"
+		# shellcheck disable=SC2086
+		KERNEL=$kernel tests/vm/run.sh -p "$profile" -t "${GUEST_TIMEOUT:-1800}" -l "test-$kernel-$profile" -- \
+			bash tests/guest/run-suites.sh "$repo/$out" ${GUEST_SUITES:-} >/dev/null 2>&1
+		rc=$?
+		report "$out" "guest[$label] "
+		if [ $rc != 0 ]; then
+			echo "FAIL guest[$label]: the guest ran to completion: exited $rc; console log build/guest/logs/test-$kernel-$profile.log" |
+				tee -a "$all"
+		elif grep -q '^FAIL' "$out"; then
+			echo "== guest [$label]: failures above; console log build/guest/logs/test-$kernel-$profile.log"
+		fi
+	done
+fi
+
+passed=$(grep -c '^PASS' "$all")
+failed=$(grep -c '^FAIL' "$all")
+skipped=$(grep -c '^SKIP' "$all")
+if [ "$failed" != 0 ]; then
+	echo
+	echo "Failed:"
+	grep '^FAIL' "$all" | sed 's/^/  /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" != 0 ]
