@@ -1,13 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svmtrace in-kernel aggregation.  Every program comes as a tp_btf program
- * (typed arguments checked against the module's BTF) and a raw_tp twin for
- * kernels or builds without module BTF; user space autoloads one of the two.
+ * svmtrace in-kernel aggregation of the svm_pagemap tracepoints
+ * (docs/tracepoints.md): latency histograms per stage and per migration,
+ * IOVA usage, livelock signals (retries, timeslice holds, ping-pong), per
+ * process totals, and per-event records for svmtrace record.
+ *
+ * Every handler comes as a tp_btf program (arguments typed from the module's
+ * BTF) and a raw_tp twin for kernels or builds without module BTF; user
+ * space autoloads one of the two.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+
+/* Only the uapi header's constants are needed; its includes would clash
+ * with vmlinux.h. */
+#define _LINUX_TYPES_H
+#define _LINUX_IOCTL_H
+#include <uapi/svm_pagemap.h>
+
 #include "svmtrace.h"
+
+#define PAGE_SIZE_BYTES 4096
+
+const volatile bool per_pid;
+const volatile bool per_cgroup;
+const volatile bool record_events;
+const volatile __u32 filter_pid;
+const volatile __u64 filter_cgroup;
+const volatile __u32 filter_device = SVMTRACE_ALL;
+const volatile __u32 filter_direction = SVMTRACE_ALL;
+const volatile __u64 pingpong_k = 3;
+const volatile __u64 pingpong_window_ns = 1000000000ull;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -16,26 +40,497 @@ struct {
 	__type(value, u64);
 } svmtrace_event_counts SEC(".maps");
 
-static __always_inline void svmtrace_count(u32 event)
-{
-	u64 *slot = bpf_map_lookup_elem(&svmtrace_event_counts, &event);
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SVMTRACE_CNT_MAX);
+	__type(key, u32);
+	__type(value, u64);
+} svmtrace_counters SEC(".maps");
 
-	if (slot)
-		*slot += 1;
+/* Latency histograms; max_entries is the key cap (svmtrace --max-keys). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct svmtrace_hist_key);
+	__type(value, struct svmtrace_hist);
+} svmtrace_hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SVMTRACE_VH_MAX);
+	__type(key, u32);
+	__type(value, struct svmtrace_hist);
+} svmtrace_value_hists SEC(".maps");
+
+/* A zeroed histogram to create new keys from (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct svmtrace_hist);
+} svmtrace_zero_hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, struct svmtrace_proc);
+} svmtrace_procs SEC(".maps");
+
+/* Map path of migrations in flight, from svm_map until svm_migrate_end. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u64);
+	__type(value, u32);
+} svmtrace_inflight_path SEC(".maps");
+
+struct pingpong_key {
+	u32 pid;
+	u32 pad;
+	u64 start;
+};
+
+struct pingpong_state {
+	u64 window_start;
+	u32 last_direction;
+	u32 flips;
+	u32 flagged;
+	u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pingpong_key);
+	__type(value, struct pingpong_state);
+} svmtrace_pingpong SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} svmtrace_records SEC(".maps");
+
+static __always_inline void counter_add(u32 idx, u64 delta)
+{
+	u64 *c = bpf_map_lookup_elem(&svmtrace_counters, &idx);
+
+	if (c)
+		__sync_fetch_and_add(c, delta);
 }
 
-SEC("tp_btf/svm_ioctl")
-int BPF_PROG(svm_ioctl_btf, u32 device, u32 cmd, s32 result)
+static __always_inline void count_event(u32 event)
 {
-	svmtrace_count(SVMTRACE_EV_IOCTL);
+	u64 *c = bpf_map_lookup_elem(&svmtrace_event_counts, &event);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline bool selected(u32 device, u32 direction)
+{
+	if (filter_pid && current_tgid() != filter_pid)
+		return false;
+	if (filter_cgroup && bpf_get_current_cgroup_id() != filter_cgroup)
+		return false;
+	if (filter_device != SVMTRACE_ALL && device != filter_device)
+		return false;
+	if (filter_direction != SVMTRACE_ALL && direction != filter_direction)
+		return false;
+	return true;
+}
+
+static __always_inline void hist_add(struct svmtrace_hist *h, u64 value)
+{
+	u32 idx = svmtrace_hist_index(value);
+	u64 max;
+	int i;
+
+	if (idx >= SVMTRACE_HIST_BUCKETS)
+		return;
+	__sync_fetch_and_add(&h->slots[idx], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum, value);
+	/* max under concurrent updates: a few compare-and-swap rounds. */
+	for (i = 0; i < 4; i++) {
+		max = h->max;
+		if (value <= max)
+			break;
+		if (__sync_val_compare_and_swap(&h->max, max, value) == max)
+			break;
+	}
+}
+
+static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
+					u32 device, u64 ns)
+{
+	struct svmtrace_hist_key key = {
+		.stage = stage,
+		.direction = direction,
+		.trigger = trigger,
+		.path = path,
+		.device = device,
+	};
+	struct svmtrace_hist *h;
+	u32 zero = 0;
+
+	if (per_pid)
+		key.pid = current_tgid();
+	if (per_cgroup)
+		key.cgroup = bpf_get_current_cgroup_id();
+	h = bpf_map_lookup_elem(&svmtrace_hists, &key);
+	if (!h) {
+		struct svmtrace_hist *init = bpf_map_lookup_elem(&svmtrace_zero_hist, &zero);
+
+		if (!init)
+			return;
+		if (bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&svmtrace_hists, &key)) {
+			counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
+			return;
+		}
+		h = bpf_map_lookup_elem(&svmtrace_hists, &key);
+		if (!h)
+			return;
+	}
+	hist_add(h, ns);
+}
+
+static __always_inline void value_hist_add(u32 which, u64 value)
+{
+	struct svmtrace_hist *h = bpf_map_lookup_elem(&svmtrace_value_hists, &which);
+
+	if (h)
+		hist_add(h, value);
+}
+
+static __always_inline struct svmtrace_proc *proc_entry(void)
+{
+	struct svmtrace_proc zero = {}, *p;
+	u32 pid = current_tgid();
+
+	p = bpf_map_lookup_elem(&svmtrace_procs, &pid);
+	if (p)
+		return p;
+	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	bpf_map_update_elem(&svmtrace_procs, &pid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&svmtrace_procs, &pid);
+}
+
+static __always_inline u32 inflight_path(u64 id)
+{
+	u32 *path = bpf_map_lookup_elem(&svmtrace_inflight_path, &id);
+
+	return path ? *path : SVMTRACE_PATH_NONE;
+}
+
+static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage, u32 direction,
+					u32 trigger, u32 path, u64 start, u64 npages, u64 bytes,
+					u64 duration_ns, s32 result)
+{
+	struct svmtrace_record *r;
+
+	if (!record_events)
+		return;
+	r = bpf_ringbuf_reserve(&svmtrace_records, sizeof(*r), 0);
+	if (!r) {
+		counter_add(SVMTRACE_CNT_RECORDS_LOST, 1);
+		return;
+	}
+	r->ts_ns = bpf_ktime_get_ns();
+	r->id = id;
+	r->start = start;
+	r->npages = npages;
+	r->bytes = bytes;
+	r->duration_ns = duration_ns;
+	r->event = event;
+	r->pid = current_tgid();
+	r->device = device;
+	r->stage = stage;
+	r->direction = direction;
+	r->trigger = trigger;
+	r->path = path;
+	r->result = result;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* One range bouncing RAM <-> device more than K times within T is ping-pong. */
+static __always_inline void pingpong_track(u32 direction, u64 start)
+{
+	struct pingpong_key key = { .pid = current_tgid(), .start = start };
+	struct pingpong_state *st, init = {};
+	struct svmtrace_proc *p;
+	u64 now = bpf_ktime_get_ns();
+
+	if (direction != SVM_PAGEMAP_DIR_TO_DEV && direction != SVM_PAGEMAP_DIR_TO_RAM)
+		return;
+	st = bpf_map_lookup_elem(&svmtrace_pingpong, &key);
+	if (!st) {
+		init.window_start = now;
+		init.last_direction = direction;
+		bpf_map_update_elem(&svmtrace_pingpong, &key, &init, BPF_ANY);
+		return;
+	}
+	if (now - st->window_start > pingpong_window_ns) {
+		st->window_start = now;
+		st->flips = 0;
+		st->flagged = 0;
+	}
+	if (direction == st->last_direction)
+		return;
+	st->last_direction = direction;
+	st->flips++;
+	/* K round trips are 2K direction changes. */
+	if (!st->flagged && st->flips > 2 * pingpong_k) {
+		st->flagged = 1;
+		counter_add(SVMTRACE_CNT_PINGPONG_RANGES, 1);
+		p = proc_entry();
+		if (p)
+			__sync_fetch_and_add(&p->pingpong, 1);
+	}
+}
+
+static __always_inline int on_svm_ioctl(u32 device, u32 cmd, s32 result)
+{
+	count_event(SVMTRACE_EV_IOCTL);
 	return 0;
 }
 
-SEC("raw_tp/svm_ioctl")
-int BPF_PROG(svm_ioctl_raw, u32 device, u32 cmd, s32 result)
+static __always_inline int on_svm_reject(u32 device, u32 cmd, u32 reason, s32 error, u64 start,
+					 u64 size)
 {
-	svmtrace_count(SVMTRACE_EV_IOCTL);
+	count_event(SVMTRACE_EV_REJECT);
 	return 0;
 }
+
+static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 direction, u32 trigger,
+						u64 start, u64 npages, s32 src_device)
+{
+	count_event(SVMTRACE_EV_MIGRATE_BEGIN);
+	return 0;
+}
+
+static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
+					      u64 start, u64 npages, u64 migrated, s32 result,
+					      u64 duration_ns)
+{
+	u32 path = inflight_path(id);
+	struct svmtrace_proc *p;
+
+	count_event(SVMTRACE_EV_MIGRATE_END);
+	bpf_map_delete_elem(&svmtrace_inflight_path, &id);
+	counter_add(SVMTRACE_CNT_MIGRATIONS, 1);
+	if (result < 0)
+		counter_add(SVMTRACE_CNT_MIGRATIONS_FAILED, 1);
+	if (direction < 4) {
+		counter_add(SVMTRACE_CNT_PAGES_DIR0 + direction, migrated);
+		counter_add(SVMTRACE_CNT_BYTES_DIR0 + direction, migrated * PAGE_SIZE_BYTES);
+	}
+	if (!selected(device, direction))
+		return 0;
+	latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
+	p = proc_entry();
+	if (p) {
+		__sync_fetch_and_add(&p->migrations, 1);
+		if (direction < 4)
+			__sync_fetch_and_add(&p->pages[direction & 3], migrated);
+	}
+	if (result >= 0 && migrated)
+		pingpong_track(direction, start);
+	emit_record(SVMTRACE_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL, direction, trigger,
+		    path, start, npages, migrated * PAGE_SIZE_BYTES, duration_ns, result);
+	return 0;
+}
+
+static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,
+					    u32 trigger, u64 npages, u64 bytes, u64 duration_ns,
+					    s32 error)
+{
+	u32 path;
+
+	count_event(SVMTRACE_EV_STAGE_END);
+	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
+		return 0;
+	path = inflight_path(id);
+	latency_add(stage, direction, trigger, path, device, duration_ns);
+	emit_record(SVMTRACE_EV_STAGE_END, id, device, stage, direction, trigger, path, 0, npages,
+		    bytes, duration_ns, error);
+	return 0;
+}
+
+static __always_inline int on_svm_map(u64 id, u32 device, u32 path, u32 direction, u64 npages,
+				      u64 bytes, u64 iova_bytes)
+{
+	u32 *known;
+
+	count_event(SVMTRACE_EV_MAP);
+	if (path < 4)
+		counter_add(SVMTRACE_CNT_PATH0 + path, 1);
+	/* A migration's path is how its system pages were mapped; peer and
+	 * local mappings name it only when nothing else was mapped. */
+	known = bpf_map_lookup_elem(&svmtrace_inflight_path, &id);
+	if (!known || path == SVM_PAGEMAP_PATH_IOVA || path == SVM_PAGEMAP_PATH_PAGE)
+		bpf_map_update_elem(&svmtrace_inflight_path, &id, &path, BPF_ANY);
+	if (iova_bytes)
+		value_hist_add(SVMTRACE_VH_IOVA_BYTES, iova_bytes);
+	return 0;
+}
+
+static __always_inline int on_svm_iova_alloc(u64 id, u32 device, u64 size, u64 align, u32 reason)
+{
+	u32 idx = SVMTRACE_CNT_IOVA_NOW;
+	u64 *now, *peak, cur;
+
+	count_event(SVMTRACE_EV_IOVA_ALLOC);
+	if (reason < 8)
+		counter_add(SVMTRACE_CNT_IOVA_REASON0 + reason, 1);
+	if (reason != SVM_PAGEMAP_IOVA_OK)
+		return 0;
+	now = bpf_map_lookup_elem(&svmtrace_counters, &idx);
+	if (!now)
+		return 0;
+	cur = __sync_add_and_fetch(now, size);
+	idx = SVMTRACE_CNT_IOVA_PEAK;
+	peak = bpf_map_lookup_elem(&svmtrace_counters, &idx);
+	if (peak && cur > *peak)
+		*peak = cur;
+	return 0;
+}
+
+static __always_inline int on_svm_iova_free(u64 id, u32 device, u64 size, u64 linked)
+{
+	count_event(SVMTRACE_EV_IOVA_FREE);
+	counter_add(SVMTRACE_CNT_IOVA_NOW, -size);
+	return 0;
+}
+
+static __always_inline int on_svm_retry(u64 id, u32 device, u32 reason, u32 attempt,
+					u32 timeslice_ms)
+{
+	struct svmtrace_proc *p;
+
+	count_event(SVMTRACE_EV_RETRY);
+	if (reason < 4)
+		counter_add(SVMTRACE_CNT_RETRY0 + reason, 1);
+	p = proc_entry();
+	if (p)
+		__sync_fetch_and_add(&p->retries, 1);
+	return 0;
+}
+
+static __always_inline int on_svm_timeslice_hold(u64 alloc_id, u32 device, u64 address,
+						 u64 remaining_ns)
+{
+	struct svmtrace_proc *p;
+
+	count_event(SVMTRACE_EV_TIMESLICE_HOLD);
+	counter_add(SVMTRACE_CNT_TIMESLICE_HOLDS, 1);
+	p = proc_entry();
+	if (p)
+		__sync_fetch_and_add(&p->timeslice_holds, 1);
+	return 0;
+}
+
+static __always_inline int on_svm_evict_retry(u64 alloc_id, u64 id, u32 device, u32 reason,
+					      u32 attempt, s32 error)
+{
+	count_event(SVMTRACE_EV_EVICT_RETRY);
+	if (reason < 4)
+		counter_add(SVMTRACE_CNT_EVICT_RETRY0 + reason, 1);
+	return 0;
+}
+
+static __always_inline int on_svm_device_fault(u32 device, u64 start, u64 npages, u32 flags,
+					       u32 placement, u32 attempts, s32 result)
+{
+	count_event(SVMTRACE_EV_DEVICE_FAULT);
+	value_hist_add(SVMTRACE_VH_FAULT_RETRIES, attempts ? attempts - 1 : 0);
+	return 0;
+}
+
+static __always_inline int on_svm_inject(u64 id, u32 device, u32 point, s32 error)
+{
+	count_event(SVMTRACE_EV_INJECT);
+	return 0;
+}
+
+static __always_inline int on_svm_devmem_alloc(u64 alloc_id, u32 device, u64 npages, u64 start)
+{
+	count_event(SVMTRACE_EV_DEVMEM_ALLOC);
+	return 0;
+}
+
+static __always_inline int on_svm_devmem_release(u64 alloc_id, u32 device, u64 npages, u64 start)
+{
+	count_event(SVMTRACE_EV_DEVMEM_RELEASE);
+	return 0;
+}
+
+static __always_inline int on_svm_verify(u64 id, u32 device, u64 dma_addr, u64 bytes, s32 result)
+{
+	count_event(SVMTRACE_EV_VERIFY);
+	return 0;
+}
+
+#define SVMTRACE_UNPAREN(...) __VA_ARGS__
+
+/* A tp_btf program and its raw_tp twin calling the same handler. */
+#define SVMTRACE_TWIN(event, proto, args)					\
+	SEC("tp_btf/" #event)							\
+	int BPF_PROG(event##_btf, SVMTRACE_UNPAREN proto)			\
+	{									\
+		return on_##event args;						\
+	}									\
+	SEC("raw_tp/" #event)							\
+	int BPF_PROG(event##_raw, SVMTRACE_UNPAREN proto)			\
+	{									\
+		return on_##event args;						\
+	}
+
+SVMTRACE_TWIN(svm_ioctl, (u32 device, u32 cmd, s32 result), (device, cmd, result))
+SVMTRACE_TWIN(svm_reject, (u32 device, u32 cmd, u32 reason, s32 error, u64 start, u64 size),
+	      (device, cmd, reason, error, start, size))
+SVMTRACE_TWIN(svm_migrate_begin,
+	      (u64 id, u32 device, u32 direction, u32 trigger, u64 start, u64 npages, s32 src),
+	      (id, device, direction, trigger, start, npages, src))
+SVMTRACE_TWIN(svm_migrate_end,
+	      (u64 id, u32 device, u32 direction, u32 trigger, u64 start, u64 npages,
+	       u64 migrated, s32 result, u64 duration_ns),
+	      (id, device, direction, trigger, start, npages, migrated, result, duration_ns))
+SVMTRACE_TWIN(svm_stage_end,
+	      (u64 id, u32 device, u32 stage, u32 direction, u32 trigger, u64 npages, u64 bytes,
+	       u64 duration_ns, s32 error),
+	      (id, device, stage, direction, trigger, npages, bytes, duration_ns, error))
+SVMTRACE_TWIN(svm_map,
+	      (u64 id, u32 device, u32 path, u32 direction, u64 npages, u64 bytes, u64 iova_bytes),
+	      (id, device, path, direction, npages, bytes, iova_bytes))
+SVMTRACE_TWIN(svm_iova_alloc, (u64 id, u32 device, u64 size, u64 align, u32 reason),
+	      (id, device, size, align, reason))
+SVMTRACE_TWIN(svm_iova_free, (u64 id, u32 device, u64 size, u64 linked),
+	      (id, device, size, linked))
+SVMTRACE_TWIN(svm_retry, (u64 id, u32 device, u32 reason, u32 attempt, u32 timeslice_ms),
+	      (id, device, reason, attempt, timeslice_ms))
+SVMTRACE_TWIN(svm_timeslice_hold, (u64 alloc_id, u32 device, u64 address, u64 remaining_ns),
+	      (alloc_id, device, address, remaining_ns))
+SVMTRACE_TWIN(svm_evict_retry,
+	      (u64 alloc_id, u64 id, u32 device, u32 reason, u32 attempt, s32 error),
+	      (alloc_id, id, device, reason, attempt, error))
+SVMTRACE_TWIN(svm_device_fault,
+	      (u32 device, u64 start, u64 npages, u32 flags, u32 placement, u32 attempts,
+	       s32 result),
+	      (device, start, npages, flags, placement, attempts, result))
+SVMTRACE_TWIN(svm_inject, (u64 id, u32 device, u32 point, s32 error), (id, device, point, error))
+SVMTRACE_TWIN(svm_devmem_alloc, (u64 alloc_id, u32 device, u64 npages, u64 start),
+	      (alloc_id, device, npages, start))
+SVMTRACE_TWIN(svm_devmem_release, (u64 alloc_id, u32 device, u64 npages, u64 start),
+	      (alloc_id, device, npages, start))
+SVMTRACE_TWIN(svm_verify, (u64 id, u32 device, u64 dma_addr, u64 bytes, s32 result),
+	      (id, device, dma_addr, bytes, result))
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,15 +1,142 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Types shared by the svmtrace BPF programs and the svmtrace CLI: fixed-width
- * types only, no kernel or libc headers.
+ * types only (the includer provides __u32/__u64), no kernel or libc headers.
+ * The enum values of direction, trigger, stage and path are the module's,
+ * from include/uapi/svm_pagemap.h.
  */
 #ifndef SVMTRACE_H
 #define SVMTRACE_H
 
-/* Events counted by the in-kernel aggregation, one slot each. */
+#include "svmtrace_hist.h"
+
+/* Events counted one by one, to cross-check against perf and the module. */
 enum svmtrace_event {
 	SVMTRACE_EV_IOCTL,
+	SVMTRACE_EV_REJECT,
+	SVMTRACE_EV_MIGRATE_BEGIN,
+	SVMTRACE_EV_MIGRATE_END,
+	SVMTRACE_EV_STAGE_END,
+	SVMTRACE_EV_MAP,
+	SVMTRACE_EV_IOVA_ALLOC,
+	SVMTRACE_EV_IOVA_FREE,
+	SVMTRACE_EV_RETRY,
+	SVMTRACE_EV_TIMESLICE_HOLD,
+	SVMTRACE_EV_EVICT_RETRY,
+	SVMTRACE_EV_DEVICE_FAULT,
+	SVMTRACE_EV_INJECT,
+	SVMTRACE_EV_DEVMEM_ALLOC,
+	SVMTRACE_EV_DEVMEM_RELEASE,
+	SVMTRACE_EV_VERIFY,
 	SVMTRACE_EV_MAX,
+};
+
+/* Histogram "stage" beyond the module's six: the whole migration. */
+#define SVMTRACE_STAGE_TOTAL	6
+#define SVMTRACE_STAGE_MAX	7
+/* Histogram "path" when the migration mapped nothing (or not yet). */
+#define SVMTRACE_PATH_NONE	15
+#define SVMTRACE_ALL		0xffffffffu
+
+/* Global counters (array map svmtrace_counters). */
+enum svmtrace_counter {
+	SVMTRACE_CNT_MIGRATIONS,	/* svm_migrate_end, any result */
+	SVMTRACE_CNT_MIGRATIONS_FAILED,	/* ... with result < 0 */
+	SVMTRACE_CNT_IOVA_NOW,		/* IOVA bytes allocated right now */
+	SVMTRACE_CNT_IOVA_PEAK,		/* highest IOVA_NOW seen */
+	SVMTRACE_CNT_KEYS_OVERFLOW,	/* histogram updates dropped: key cap reached */
+	SVMTRACE_CNT_TIMESLICE_HOLDS,
+	SVMTRACE_CNT_PINGPONG_RANGES,	/* ranges that bounced more than K times in T */
+	SVMTRACE_CNT_RECORDS_LOST,	/* ring buffer full: records dropped */
+	/* per direction: pages and bytes migrated (migrated pages x PAGE_SIZE) */
+	SVMTRACE_CNT_PAGES_DIR0,
+	SVMTRACE_CNT_BYTES_DIR0 = SVMTRACE_CNT_PAGES_DIR0 + 4,
+	/* map path use, per path */
+	SVMTRACE_CNT_PATH0 = SVMTRACE_CNT_BYTES_DIR0 + 4,
+	/* svm_iova_alloc outcomes, per reason */
+	SVMTRACE_CNT_IOVA_REASON0 = SVMTRACE_CNT_PATH0 + 4,
+	/* svm_retry by reason */
+	SVMTRACE_CNT_RETRY0 = SVMTRACE_CNT_IOVA_REASON0 + 8,
+	/* svm_evict_retry by reason */
+	SVMTRACE_CNT_EVICT_RETRY0 = SVMTRACE_CNT_RETRY0 + 4,
+	SVMTRACE_CNT_MAX = SVMTRACE_CNT_EVICT_RETRY0 + 4,
+};
+
+/**
+ * struct svmtrace_hist_key - what one latency histogram aggregates
+ * @stage: a module stage (0-5) or SVMTRACE_STAGE_TOTAL
+ * @direction: SVM_PAGEMAP_DIR_*
+ * @trigger: SVM_PAGEMAP_TRIGGER_*
+ * @path: the migration's map path (SVM_PAGEMAP_PATH_*) or SVMTRACE_PATH_NONE
+ * @device: software device index
+ * @pid: process (tgid) when aggregating per process, else 0
+ * @cgroup: cgroup id when aggregating per cgroup, else 0
+ */
+struct svmtrace_hist_key {
+	__u32 stage;
+	__u32 direction;
+	__u32 trigger;
+	__u32 path;
+	__u32 device;
+	__u32 pid;
+	__u64 cgroup;
+};
+
+/**
+ * struct svmtrace_hist - one latency histogram, in ns
+ * @count: values recorded
+ * @sum: their sum
+ * @max: the largest
+ * @slots: counts per log-linear bucket (svmtrace_hist.h)
+ */
+struct svmtrace_hist {
+	__u64 count;
+	__u64 sum;
+	__u64 max;
+	__u64 slots[SVMTRACE_HIST_BUCKETS];
+};
+
+/* Histograms kept apart from the latency ones (array map svmtrace_value_hists). */
+enum svmtrace_value_hist {
+	SVMTRACE_VH_IOVA_BYTES,		/* IOVA bytes linked per migration */
+	SVMTRACE_VH_FAULT_RETRIES,	/* retries before a device fault settled */
+	SVMTRACE_VH_MAX,
+};
+
+/**
+ * struct svmtrace_proc - per-process totals (hash map svmtrace_procs)
+ * @migrations: migrations that ended
+ * @pages: pages migrated, per direction
+ * @retries: svm_retry events
+ * @timeslice_holds: CPU faults held back by the timeslice
+ * @pingpong: ranges of this process that bounced more than K times in T
+ * @comm: process name
+ */
+struct svmtrace_proc {
+	__u64 migrations;
+	__u64 pages[4];
+	__u64 retries;
+	__u64 timeslice_holds;
+	__u64 pingpong;
+	char comm[16];
+};
+
+/* Per-event record for svmtrace record (ring buffer svmtrace_records). */
+struct svmtrace_record {
+	__u64 ts_ns;
+	__u64 id;
+	__u64 start;
+	__u64 npages;
+	__u64 bytes;
+	__u64 duration_ns;
+	__u32 event;		/* enum svmtrace_event */
+	__u32 pid;
+	__u32 device;
+	__u32 stage;
+	__u32 direction;
+	__u32 trigger;
+	__u32 path;
+	__s32 result;
 };
 
 #endif /* SVMTRACE_H */
