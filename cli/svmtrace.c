@@ -19,6 +19,7 @@ struct svmtrace_command {
 };
 
 static const struct svmtrace_command commands[] = {
+	{ "hist", svmtrace_cmd_hist, "migration latency histograms per stage, IOVA and livelock counters" },
 	{ "stat", svmtrace_cmd_stat, "count svm_pagemap events around a command or for a while" },
 };
 

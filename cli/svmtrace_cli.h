@@ -3,6 +3,7 @@
 #ifndef SVMTRACE_CLI_H
 #define SVMTRACE_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -11,6 +12,35 @@
 #include "svmtrace.h"
 
 struct svmtrace_bpf;
+
+/**
+ * struct svmtrace_session_opts - what to aggregate, fixed at load time
+ * @per_pid: key histograms by process too
+ * @per_cgroup: key histograms by cgroup too
+ * @record: send per-event records to the ring buffer
+ * @pid: only this process (0: all)
+ * @cgroup: only this cgroup id (0: all)
+ * @device: only this device (SVMTRACE_ALL: all)
+ * @direction: only this direction (SVMTRACE_ALL: all)
+ * @max_keys: cap on histogram keys (0: the default)
+ * @pingpong_k: round trips within @pingpong_ms that make a range ping-pong
+ * @pingpong_ms: the ping-pong window
+ */
+struct svmtrace_session_opts {
+	bool per_pid;
+	bool per_cgroup;
+	bool record;
+	uint32_t pid;
+	uint64_t cgroup;
+	uint32_t device;
+	uint32_t direction;
+	uint32_t max_keys;
+	uint64_t pingpong_k;
+	uint64_t pingpong_ms;
+};
+
+#define SVMTRACE_SESSION_OPTS_DEFAULT { .device = SVMTRACE_ALL, .direction = SVMTRACE_ALL, \
+					.pingpong_k = 3, .pingpong_ms = 1000 }
 
 /**
  * struct svmtrace_session - loaded and attached BPF aggregation
@@ -24,12 +54,31 @@ struct svmtrace_session {
 
 extern bool svmtrace_verbose;
 extern bool svmtrace_force_raw_tp;
+extern volatile sig_atomic_t svmtrace_interrupted;
 
-int svmtrace_session_open(struct svmtrace_session *s);
+int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o);
+int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX]);
+uint64_t svmtrace_cgroup_id(const char *path);
+
+const char *svmtrace_stage_name(unsigned int v);
+const char *svmtrace_direction_name(unsigned int v);
+const char *svmtrace_trigger_name(unsigned int v);
+const char *svmtrace_path_name(unsigned int v);
+const char *svmtrace_iova_reason_name(unsigned int v);
+const char *svmtrace_retry_reason_name(unsigned int v);
+int svmtrace_parse_stage(const char *name);
+int svmtrace_parse_direction(const char *name);
 void svmtrace_session_close(struct svmtrace_session *s);
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX]);
 const char *svmtrace_event_name(unsigned int event);
 
+void svmtrace_catch_signals(void);
+double svmtrace_now(void);
+bool svmtrace_sleep(double seconds);
+int svmtrace_run_command(char **command);
+int svmtrace_window(char **command, double seconds);
+
 int svmtrace_cmd_stat(int argc, char **argv);
+int svmtrace_cmd_hist(int argc, char **argv);
 
 #endif /* SVMTRACE_CLI_H */

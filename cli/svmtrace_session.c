@@ -84,7 +84,36 @@ static void choose_program_flavour(struct svmtrace_session *s)
 			bpf_program__set_autoload(prog, false);
 }
 
-int svmtrace_session_open(struct svmtrace_session *s)
+static void set_knobs(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
+{
+	struct svmtrace_bpf__rodata *ro = s->skel->rodata;
+
+	ro->per_pid = o->per_pid;
+	ro->per_cgroup = o->per_cgroup;
+	ro->record_events = o->record;
+	ro->filter_pid = o->pid;
+	ro->filter_cgroup = o->cgroup;
+	ro->filter_device = o->device;
+	ro->filter_direction = o->direction;
+	ro->pingpong_k = o->pingpong_k;
+	ro->pingpong_window_ns = o->pingpong_ms * 1000000ull;
+	if (o->max_keys)
+		bpf_map__set_max_entries(s->skel->maps.svmtrace_hists, o->max_keys);
+	if (!o->record)
+		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, 4096);
+}
+
+/* The cgroup id BPF sees is the cgroup2 directory's inode number. */
+uint64_t svmtrace_cgroup_id(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	return st.st_ino;
+}
+
+int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
 {
 	int err;
 
@@ -105,6 +134,7 @@ int svmtrace_session_open(struct svmtrace_session *s)
 		return -errno;
 	}
 	choose_program_flavour(s);
+	set_knobs(s, o);
 
 	err = svmtrace_bpf__load(s->skel);
 	if (err) {
@@ -133,6 +163,17 @@ void svmtrace_session_close(struct svmtrace_session *s)
 {
 	svmtrace_bpf__destroy(s->skel);
 	s->skel = NULL;
+}
+
+int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX])
+{
+	int fd = bpf_map__fd(s->skel->maps.svmtrace_counters);
+	unsigned int i;
+
+	for (i = 0; i < SVMTRACE_CNT_MAX; i++)
+		if (bpf_map_lookup_elem(fd, &i, &counters[i]))
+			return -errno;
+	return 0;
 }
 
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX])

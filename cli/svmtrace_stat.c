@@ -5,13 +5,9 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/wait.h>
 
 #include <json-c/json.h>
 
@@ -23,14 +19,6 @@ struct stat_options {
 	double seconds;
 	char **command;
 };
-
-static volatile sig_atomic_t stat_interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stat_interrupted = 1;
-}
 
 static const char stat_doc[] =
 	"Count svm_pagemap events while COMMAND runs, for SECONDS, or until Ctrl-C.\n"
@@ -82,39 +70,6 @@ static error_t stat_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Run the command to completion; returns its exit status as the shell would. */
-static int run_command(char **command)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "svmtrace: fork: %s\n", strerror(errno));
-		return 127;
-	}
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		execvp(command[0], command);
-		fprintf(stderr, "svmtrace: cannot run '%s': %s\n", command[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 127;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
 static void print_counts(FILE *out, const struct stat_options *o, const uint64_t *counts,
 			 double elapsed, bool raw_tp, int status)
 {
@@ -152,6 +107,7 @@ int svmtrace_cmd_stat(int argc, char **argv)
 		.doc = stat_doc,
 	};
 	struct stat_options o = {};
+	struct svmtrace_session_opts so = SVMTRACE_SESSION_OPTS_DEFAULT;
 	struct svmtrace_session s;
 	uint64_t counts[SVMTRACE_EV_MAX];
 	double start, elapsed;
@@ -175,26 +131,13 @@ int svmtrace_cmd_stat(int argc, char **argv)
 			return 2;
 		}
 	}
-	err = svmtrace_session_open(&s);
+	err = svmtrace_session_open(&s, &so);
 	if (err)
 		goto out_close;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-
-	start = now_seconds();
-	if (o.command) {
-		status = run_command(o.command);
-	} else if (o.seconds > 0) {
-		struct timespec ts = { (time_t)o.seconds,
-				       (long)((o.seconds - (time_t)o.seconds) * 1e9) };
-
-		while (nanosleep(&ts, &ts) && errno == EINTR && !stat_interrupted)
-			;
-	} else {
-		while (!stat_interrupted)
-			pause();
-	}
-	elapsed = now_seconds() - start;
+	svmtrace_catch_signals();
+	start = svmtrace_now();
+	status = svmtrace_window(o.command, o.seconds);
+	elapsed = svmtrace_now() - start;
 
 	err = svmtrace_read_event_counts(&s, counts);
 	if (err)

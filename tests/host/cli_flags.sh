@@ -34,3 +34,11 @@ expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
 expect "svmbench -n negative" 2 "invalid count '-5'" $sb info -n -5
 expect "svmbench without a device" 1 'is svm_pagemap loaded' $sb info -d 7
 expect "svmtrace stat -o into a missing directory" 2 "cannot write" $st stat -o /nonexistent/dir/x -i 1
+expect "svmtrace hist unknown stage" 2 "unknown stage 'nope'" $st hist -S nope
+expect "svmtrace hist bad --by" 2 "invalid --by 'stage,foo'" $st hist --by stage,foo
+expect "svmtrace hist bad count" 2 "invalid count 'x'" $st hist 1 x
+expect "svmtrace hist interval and command" 2 'either an interval or a command' $st hist 1 -- true
+expect "svmtrace hist bad direction" 2 "unknown direction 'sideways'" $st hist -D sideways
+expect "svmtrace hist bad max-keys" 2 "invalid --max-keys '0'" $st hist --max-keys 0
+expect "svmtrace hist missing cgroup" 2 "cannot use cgroup '/nonexistent'" $st hist -c /nonexistent
+expect "svmtrace hist --help has examples" 0 'EXAMPLES' $st hist --help

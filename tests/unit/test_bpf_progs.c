@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,10 +101,140 @@ static void test_ioctl_events_counted(void **state)
 	assert_int_equal(event_count(skel, SVMTRACE_EV_IOCTL), 5);
 }
 
+static uint64_t counter(struct svmtrace_bpf *skel, uint32_t idx)
+{
+	uint64_t v;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_counters), &idx, &v), 0);
+	return v;
+}
+
+/* svm_map then svm_stage_end and svm_migrate_end of one migration. */
+static void feed_migration(struct svmtrace_bpf *skel, uint64_t id, uint32_t path,
+			   uint64_t map_ns, uint64_t total_ns)
+{
+	uint64_t map[7] = { id, 0, path, 0 /* to_dev */, 512, 512 * 4096, 2 << 20 };
+	uint64_t stage[9] = { id, 0, 2 /* map */, 0, 1 /* prefetch */, 512, 512 * 4096, map_ns, 0 };
+	uint64_t end[9] = { id, 0, 0, 1, 0x7f0000000000ull, 512, 512, 0, total_ns };
+
+	run_raw_tp(skel->progs.svm_map_raw, map, 7);
+	run_raw_tp(skel->progs.svm_stage_end_raw, stage, 9);
+	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 9);
+}
+
+static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
+		      struct svmtrace_hist *out)
+{
+	int fd = bpf_map__fd(skel->maps.svmtrace_hists);
+	struct svmtrace_hist_key key = { .stage = stage, .direction = 0, .trigger = 1,
+					 .path = path, .device = 0 };
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, out), 0);
+}
+
+static void test_latency_histograms(void **state)
+{
+	struct svmtrace_bpf *skel = *state;
+	struct svmtrace_hist *h;
+	int i;
+
+	if (!skel) {
+		printf("reason: %s\n", skip_reason);
+		skip();
+	}
+	h = calloc(1, sizeof(*h));
+	assert_non_null(h);
+	for (i = 0; i < 100; i++)
+		feed_migration(skel, 1000 + i, i < 60 ? 0 /* iova */ : 1 /* page */,
+			       10000 + i * 100, 1000000 + i);
+	/* the map stage, keyed by the path svm_map announced */
+	find_hist(skel, 2, 0, h);
+	assert_int_equal(h->count, 60);
+	assert_int_equal(h->max, 10000 + 59 * 100);
+	find_hist(skel, 2, 1, h);
+	assert_int_equal(h->count, 40);
+	assert_int_equal(h->sum, 40 * 10000 + 100 * (60 + 99) * 40 / 2);
+	/* whole migrations */
+	find_hist(skel, SVMTRACE_STAGE_TOTAL, 0, h);
+	assert_int_equal(h->count, 60);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_MIGRATIONS), 100);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_PAGES_DIR0), 100 * 512);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_BYTES_DIR0), 100ull * 512 * 4096);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_PATH0 + 0), 60);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_PATH0 + 1), 40);
+	free(h);
+}
+
+static void test_iova_in_use(void **state)
+{
+	struct svmtrace_bpf *skel = *state;
+	uint64_t alloc_ok[5] = { 1, 0, 4 << 20, 2 << 20, 0 /* ok */ };
+	uint64_t alloc_fallback[5] = { 2, 0, 4 << 20, 0, 2 /* no_iommu */ };
+	uint64_t free_one[4] = { 1, 0, 4 << 20, 4 << 20 };
+
+	if (!skel) {
+		printf("reason: %s\n", skip_reason);
+		skip();
+	}
+	run_raw_tp(skel->progs.svm_iova_alloc_raw, alloc_ok, 5);
+	run_raw_tp(skel->progs.svm_iova_alloc_raw, alloc_ok, 5);
+	run_raw_tp(skel->progs.svm_iova_alloc_raw, alloc_fallback, 5);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_NOW), 8 << 20);
+	run_raw_tp(skel->progs.svm_iova_free_raw, free_one, 4);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_NOW), 4 << 20);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_PEAK), 8 << 20);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_REASON0 + 0), 2);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_REASON0 + 2), 1);
+}
+
+static void test_pingpong(void **state)
+{
+	struct svmtrace_bpf *skel = *state;
+	int i;
+
+	if (!skel) {
+		printf("reason: %s\n", skip_reason);
+		skip();
+	}
+	/* One range to the device and back 5 times within the window (K = 3). */
+	for (i = 0; i < 10; i++) {
+		uint64_t end[9] = { 5000 + i, 0, i % 2 /* to_dev, to_ram */, i % 2 ? 2 : 1,
+				    0x7e0000000000ull, 16, 16, 0, 1000 };
+
+		run_raw_tp(skel->progs.svm_migrate_end_raw, end, 9);
+	}
+	assert_int_equal(counter(skel, SVMTRACE_CNT_PINGPONG_RANGES), 1);
+}
+
+static void test_livelock_counters(void **state)
+{
+	struct svmtrace_bpf *skel = *state;
+	uint64_t retry[5] = { 1, 0, 0 /* busy */, 1, 10 };
+	uint64_t hold[4] = { 1, 0, 0x7f0000000000ull, 5000000 };
+	uint64_t evict[6] = { 1, 2, 0, 1 /* not_detached */, 1, -16 };
+
+	if (!skel) {
+		printf("reason: %s\n", skip_reason);
+		skip();
+	}
+	run_raw_tp(skel->progs.svm_retry_raw, retry, 5);
+	run_raw_tp(skel->progs.svm_retry_raw, retry, 5);
+	run_raw_tp(skel->progs.svm_timeslice_hold_raw, hold, 4);
+	run_raw_tp(skel->progs.svm_evict_retry_raw, evict, 6);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_RETRY0 + 0), 2);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_TIMESLICE_HOLDS), 1);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_EVICT_RETRY0 + 1), 1);
+	assert_int_equal(event_count(skel, SVMTRACE_EV_RETRY), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ioctl_events_counted),
+		cmocka_unit_test(test_latency_histograms),
+		cmocka_unit_test(test_iova_in_use),
+		cmocka_unit_test(test_pingpong),
+		cmocka_unit_test(test_livelock_counters),
 	};
 
 	if (geteuid() != 0)
