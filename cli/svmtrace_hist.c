@@ -276,7 +276,7 @@ static int collect_hists(struct svmtrace_session *s, const struct hist_options *
 			 struct hist_entry **out)
 {
 	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key key, next, *prev = NULL;
+	struct svmtrace_hist_key key, next, cur, *prev = NULL;
 	struct svmtrace_hist *value = malloc(sizeof(*value));
 	struct hist_entry *entries = NULL, *e;
 	size_t n = 0, cap = 0, i;
@@ -284,12 +284,14 @@ static int collect_hists(struct svmtrace_session *s, const struct hist_options *
 	if (!value)
 		return -ENOMEM;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, value))
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, value))
 			continue;
-		if (o->stage >= 0 && key.stage != (uint32_t)o->stage)
+		if (o->stage >= 0 && cur.stage != (uint32_t)o->stage)
 			continue;
+		/* project a copy: cur must stay the iteration cursor */
+		key = cur;
 		project_key(o, &key);
 		for (i = 0; i < n; i++)
 			if (!memcmp(&entries[i].key, &key, sizeof(key)))
