@@ -68,6 +68,11 @@ static const struct {
 	{ "evict", sb_evict_pressure, "fill device memory (-ENOMEM), evict while a child faults" },
 	{ "forkmunmap", sb_forkmunmap, "fork and munmap during migration" },
 	{ "errors", sb_errors, "every bad input gets its errno" },
+	{ "nomem", sb_nomem, "full device: -ENOMEM, fault falls back to system pages" },
+	{ "hold", sb_hold, "keep a range on the device, fd closed, until SIGUSR1" },
+	{ "evictone", sb_evictone, "migrate then evict the range, checked" },
+	{ "evictall", sb_evictall, "evict every allocation of the device" },
+	{ "stats", sb_stats, "print the module's counters of every device" },
 };
 
 static void sb_usage(FILE *f)
@@ -137,7 +142,7 @@ static double sb_mib_s(double bytes, double ns)
 	X(fault_ioctls) X(fault_attempts) X(fault_devmem) X(fault_system)\
 	X(fault_failed) X(evict_ioctls) X(evict_busy) X(evicted_pages)	\
 	X(dev_reads) X(dev_writes) X(cpu_faultbacks) X(verified_pages)	\
-	X(verify_errors) X(round_trips)
+	X(verify_errors) X(round_trips) X(last_error)
 
 static void sb_print_json(const char *scenario, int fails)
 {
@@ -271,9 +276,10 @@ int main(int argc, char **argv)
 		if (strcmp(o.scenario, sb_scenarios[i].name))
 			continue;
 		fails = sb_scenarios[i].run();
-		if (o.json)
+		if (o.json && sb_scenarios[i].run != sb_stats)
 			sb_print_json(o.scenario, fails);
-		else if (sb_scenarios[i].run != sb_info_scenario)
+		else if (sb_scenarios[i].run != sb_info_scenario &&
+			 sb_scenarios[i].run != sb_stats)
 			sb_print_plain(o.scenario, fails);
 		return fails ? 1 : 0;
 	}

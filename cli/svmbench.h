@@ -48,6 +48,7 @@ struct sb_counts {
 	uint64_t verified_pages;
 	uint64_t verify_errors;
 	uint64_t round_trips;
+	uint64_t last_error;		/* errno of the last failed MIGRATE */
 	double to_dev_bytes, to_dev_ns;
 	double to_ram_bytes, to_ram_ns;
 	double memcpy_bytes, memcpy_ns;
@@ -83,5 +84,10 @@ int sb_peer(void);
 int sb_evict_pressure(void);
 int sb_forkmunmap(void);
 int sb_errors(void);
+int sb_nomem(void);
+int sb_stats(void);
+int sb_hold(void);
+int sb_evictone(void);
+int sb_evictall(void);
 
 #endif /* SVMBENCH_H */

@@ -130,6 +130,8 @@ int sb_migrate(int fd, void *p, size_t len, unsigned int ts, uint64_t flags,
 
 	if (m.id)
 		sb_c.migrate_ioctls++;
+	if (ret)
+		sb_c.last_error = -ret;
 	if (!ret) {
 		sb_c.migrate_ok++;
 		sb_c.pages_to_dev += m.npages;

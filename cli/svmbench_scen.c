@@ -65,7 +65,10 @@ int sb_roundtrip(void)
 		err = sb_migrate(fd, buf, size, sb_o->timeslice_ms, 0, &m);
 		t1 = sb_now_ns();
 		if (err || m.npages != npages) {
+			/* A failed migration leaves the data where it was. */
 			fails += sb_fail("migrate to device", err);
+			sb_c.verify_errors += sb_check(buf, size, tag, 0);
+			sb_c.verified_pages += npages;
 			continue;
 		}
 		sb_c.to_dev_bytes += size;
@@ -381,11 +384,25 @@ int sb_evict_pressure(void)
 			return 1;
 		sb_fill(bufs[i], size, sb_o->seed + 1000 + i, 0);
 	}
+	/* Pressure: fill the device until it says -ENOMEM, then evict all. */
+	for (i = 0; i < nbufs; i++) {
+		err = sb_migrate(fd, bufs[i], size, 0, 0, NULL);
+		if (err == -ENOMEM)
+			nomem++;
+		else if (err)
+			fails += sb_fail("migrate under pressure", err);
+	}
+	err = sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev);
+	if (err)
+		fails += sb_fail("evict all", err);
+	if (sb_info(fd, &info) || info.free_pages != info.total_pages)
+		fails += sb_fail("device memory not free after eviction", 0);
+
+	/* Eviction while another process faults the same pages. */
 	pid = fork();
 	if (pid < 0)
 		return sb_fail("fork", -errno);
 	if (!pid) {
-		/* The faulting process: its view of the same pages. */
 		size_t bad = 0;
 
 		for (r = 0; r < sb_o->iterations * 4; r++)
@@ -397,10 +414,8 @@ int sb_evict_pressure(void)
 	for (r = 0; r < sb_o->iterations; r++) {
 		for (i = 0; i < nbufs; i++) {
 			err = sb_migrate(fd, bufs[i], size, 0, 0, NULL);
-			if (err == -ENOMEM)
-				nomem++;
-			else if (err && err != -EBUSY)
-				fails += sb_fail("migrate under pressure", err);
+			if (err && err != -ENOMEM && err != -EBUSY)
+				fails += sb_fail("migrate while faulting", err);
 		}
 		err = sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev);
 		if (err && err != -EBUSY)
@@ -410,7 +425,8 @@ int sb_evict_pressure(void)
 	    WEXITSTATUS(status))
 		fails += sb_fail("faulting child", 0);
 	/* Whatever the last round left on the device goes now. */
-	sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev);
+	if (sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev))
+		fails += sb_fail("final eviction", 0);
 	for (i = 0; i < nbufs; i++) {
 		sb_c.verify_errors += sb_check(bufs[i], size,
 					       sb_o->seed + 1000 + i, 0);
@@ -644,4 +660,135 @@ const char *sb_case_name(unsigned int i, int *expect, int *got)
 	*expect = sb_cases[i].expect;
 	*got = sb_cases[i].got;
 	return sb_cases[i].name;
+}
+
+/*
+ * Device memory exhausted: a device fault falls back to mapping system
+ * pages, a devmem-only fault and a plain migration get -ENOMEM.
+ */
+int sb_nomem(void)
+{
+	struct svm_pagemap_info info;
+	struct svm_pagemap_fault f;
+	struct svm_pagemap_evict ev;
+	size_t size, small = 16 * PG;
+	int fd, err, fails = 0;
+	char *big, *buf;
+
+	fd = sb_open(sb_o->device);
+	if (fd < 0 || sb_info(fd, &info))
+		return 1;
+	size = info.free_pages * PG;
+	big = sb_alloc(size);
+	buf = sb_alloc(small);
+	if (!big || !buf)
+		return 1;
+	sb_fill(big, size, sb_o->seed + 50, 0);
+	sb_fill(buf, small, sb_o->seed + 51, 0);
+	/* Fill the device in max_migrate-sized steps. */
+	for (size_t off = 0; off < size; off += 64UL << 20) {
+		size_t len = size - off < (64UL << 20) ? size - off : 64UL << 20;
+
+		err = sb_migrate(fd, big + off, len, 0, 0, NULL);
+		if (err)
+			fails += sb_fail("filling the device", err);
+	}
+	err = sb_migrate(fd, buf, small, 0, 0, NULL);
+	if (err != -ENOMEM)
+		fails += sb_fail("migration into a full device did not get ENOMEM", err);
+	err = sb_fault(fd, buf, small, SVM_PAGEMAP_FAULT_DEVMEM_ONLY, 0, &f);
+	if (err != -ENOMEM || f.placement != SVM_PAGEMAP_PLACEMENT_NONE)
+		fails += sb_fail("devmem-only fault did not get ENOMEM", err);
+	err = sb_fault(fd, buf, small, 0, 0, &f);
+	if (err || f.placement != SVM_PAGEMAP_PLACEMENT_SYSTEM)
+		fails += sb_fail("fault did not fall back to system pages", err);
+	sb_c.verify_errors += sb_check(buf, small, sb_o->seed + 51, 0);
+	if (sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev))
+		fails += sb_fail("evict all", 0);
+	err = sb_fault(fd, buf, small, SVM_PAGEMAP_FAULT_DEVMEM_ONLY, 0, &f);
+	if (err || f.placement != SVM_PAGEMAP_PLACEMENT_DEVMEM)
+		fails += sb_fail("devmem-only fault after eviction", err);
+	sb_c.verify_errors += sb_check(big, size, sb_o->seed + 50, 0);
+	sb_c.verify_errors += sb_check(buf, small, sb_o->seed + 51, 0);
+	sb_c.verified_pages += size / PG + 2 * small / PG;
+	munmap(big, size);
+	munmap(buf, small);
+	close(fd);
+	return fails + (sb_c.verify_errors ? 1 : 0);
+}
+
+/*
+ * Migrate a range to the device, close the device and wait for SIGUSR1 with
+ * the pages on the device (no file of the module open); then check the data
+ * (wherever it is by then) and exit.  Prints "ready <free pages>" once set.
+ */
+int sb_hold(void)
+{
+	size_t size = sb_o->size;
+	struct svm_pagemap_info info;
+	sigset_t set;
+	int fd, sig;
+	char *buf;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = sb_open(sb_o->device);
+	buf = sb_alloc(size);
+	if (fd < 0 || !buf)
+		return 1;
+	sb_fill(buf, size, sb_o->seed + 77, 0);
+	if (sb_migrate(fd, buf, size, 0, 0, NULL) || sb_info(fd, &info))
+		return sb_fail("migrate to hold", 0);
+	close(fd);
+	printf("ready %llu\n", (unsigned long long)info.free_pages);
+	fflush(stdout);
+	sigwait(&set, &sig);
+	sb_c.verify_errors += sb_check(buf, size, sb_o->seed + 77, 0);
+	sb_c.verified_pages += size / PG;
+	return sb_c.verify_errors ? 1 : 0;
+}
+
+/* Migrate, evict the range (direction evict), check the data. */
+int sb_evictone(void)
+{
+	size_t size = sb_o->size, npages = size / PG;
+	struct svm_pagemap_evict ev;
+	int fd, err, fails = 0;
+	uint64_t r;
+	char *buf;
+
+	fd = sb_open(sb_o->device);
+	buf = sb_alloc(size);
+	if (fd < 0 || !buf)
+		return 1;
+	for (r = 0; r < sb_o->iterations; r++) {
+		sb_fill(buf, size, sb_o->seed + 300 + r, 0);
+		err = sb_migrate(fd, buf, size, 0, 0, NULL);
+		if (err)
+			fails += sb_fail("migrate", err);
+		err = sb_evict(fd, buf, size, 0, &ev);
+		if (err || ev.npages != npages || ev.nallocs != 1)
+			fails += sb_fail("evict range", err);
+		sb_c.verify_errors += sb_check(buf, size, sb_o->seed + 300 + r, 0);
+		sb_c.verified_pages += npages;
+		sb_c.round_trips++;
+	}
+	munmap(buf, size);
+	close(fd);
+	return fails + (sb_c.verify_errors ? 1 : 0);
+}
+
+/* Evict everything on the device (any process's allocations). */
+int sb_evictall(void)
+{
+	struct svm_pagemap_evict ev;
+	int fd = sb_open(sb_o->device);
+	int err;
+
+	if (fd < 0)
+		return 1;
+	err = sb_evict(fd, NULL, 0, SVM_PAGEMAP_EVICT_ALL, &ev);
+	close(fd);
+	return err ? sb_fail("evict all", err) : 0;
 }

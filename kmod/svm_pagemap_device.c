@@ -299,6 +299,11 @@ struct svm_devmem *svm_devmem_create(struct svm_device *sdev,
 	if (!devmem->pfns)
 		goto err_zdd;
 	ret = svm_alloc_pages(sdev, npages, devmem->pfns);
+	if (ret == -ENOMEM) {
+		/* Released allocations may still be returning their pages. */
+		svm_device_flush();
+		ret = svm_alloc_pages(sdev, npages, devmem->pfns);
+	}
 	if (ret)
 		goto err_pfns;
 

@@ -404,5 +404,7 @@ int svm_device_evict(struct svm_device *sdev, struct mm_struct *mm,
 		svm_devmem_put(list[i]);
 	}
 	kvfree(list);
+	/* Evicted allocations have their pages back when this returns. */
+	svm_device_flush();
 	return ret;
 }
