@@ -43,7 +43,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 .PHONY: userspace
 .SECONDARY:
-userspace: $(OUT)/svmtrace $(OUT)/svmbench $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+userspace: $(OUT)/svmtrace $(OUT)/svmtop $(OUT)/svmbench $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 $(OUT)/vmlinux.h:
 	@mkdir -p $(@D)
@@ -61,7 +61,10 @@ $(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pa
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON) -lncurses -lm
+
+$(OUT)/svmtop: $(OUT)/svmtrace
+	ln -sf svmtrace $@
 
 $(OUT)/svmbench: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm

@@ -78,6 +78,13 @@ struct {
 	__type(value, struct svmtrace_proc);
 } svmtrace_procs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SVMTRACE_MAX_DEVICES);
+	__type(key, u32);
+	__type(value, struct svmtrace_device);
+} svmtrace_devices SEC(".maps");
+
 /* Map path of migrations in flight, from svm_map until svm_migrate_end. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -223,6 +230,11 @@ static __always_inline struct svmtrace_proc *proc_entry(void)
 	return bpf_map_lookup_elem(&svmtrace_procs, &pid);
 }
 
+static __always_inline struct svmtrace_device *device_entry(u32 device)
+{
+	return bpf_map_lookup_elem(&svmtrace_devices, &device);
+}
+
 static __always_inline u32 inflight_path(u64 id)
 {
 	u32 *path = bpf_map_lookup_elem(&svmtrace_inflight_path, &id);
@@ -320,17 +332,23 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 					      u64 start, u64 npages, u64 migrated, s32 result,
 					      u64 duration_ns)
 {
-	u32 path = inflight_path(id);
+	u32 path = inflight_path(id), dir = direction & 3;
+	struct svmtrace_device *dev;
 	struct svmtrace_proc *p;
 
+	/* Keep the masked index in a register the verifier can bound. */
+	barrier_var(dir);
 	count_event(SVMTRACE_EV_MIGRATE_END);
 	bpf_map_delete_elem(&svmtrace_inflight_path, &id);
 	counter_add(SVMTRACE_CNT_MIGRATIONS, 1);
 	if (result < 0)
 		counter_add(SVMTRACE_CNT_MIGRATIONS_FAILED, 1);
-	if (direction < 4) {
-		counter_add(SVMTRACE_CNT_PAGES_DIR0 + direction, migrated);
-		counter_add(SVMTRACE_CNT_BYTES_DIR0 + direction, migrated * PAGE_SIZE_BYTES);
+	counter_add(SVMTRACE_CNT_PAGES_DIR0 + dir, migrated);
+	counter_add(SVMTRACE_CNT_BYTES_DIR0 + dir, migrated * PAGE_SIZE_BYTES);
+	dev = device_entry(device);
+	if (dev) {
+		__sync_fetch_and_add(&dev->migrations, 1);
+		__sync_fetch_and_add(&dev->pages[dir], migrated);
 	}
 	if (!selected(device, direction))
 		return 0;
@@ -338,8 +356,7 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 	p = proc_entry();
 	if (p) {
 		__sync_fetch_and_add(&p->migrations, 1);
-		if (direction < 4)
-			__sync_fetch_and_add(&p->pages[direction & 3], migrated);
+		__sync_fetch_and_add(&p->pages[dir], migrated);
 	}
 	if (result >= 0 && migrated)
 		pingpong_track(direction, start);
@@ -413,9 +430,12 @@ static __always_inline int on_svm_iova_free(u64 id, u32 device, u64 size, u64 li
 static __always_inline int on_svm_retry(u64 id, u32 device, u32 reason, u32 attempt,
 					u32 timeslice_ms)
 {
+	struct svmtrace_device *dev = device_entry(device);
 	struct svmtrace_proc *p;
 
 	count_event(SVMTRACE_EV_RETRY);
+	if (dev)
+		__sync_fetch_and_add(&dev->retries, 1);
 	if (reason < 4)
 		counter_add(SVMTRACE_CNT_RETRY0 + reason, 1);
 	p = proc_entry();
@@ -427,9 +447,12 @@ static __always_inline int on_svm_retry(u64 id, u32 device, u32 reason, u32 atte
 static __always_inline int on_svm_timeslice_hold(u64 alloc_id, u32 device, u64 address,
 						 u64 remaining_ns)
 {
+	struct svmtrace_device *dev = device_entry(device);
 	struct svmtrace_proc *p;
 
 	count_event(SVMTRACE_EV_TIMESLICE_HOLD);
+	if (dev)
+		__sync_fetch_and_add(&dev->timeslice_holds, 1);
 	counter_add(SVMTRACE_CNT_TIMESLICE_HOLDS, 1);
 	p = proc_entry();
 	if (p)

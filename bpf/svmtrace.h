@@ -121,6 +121,22 @@ struct svmtrace_proc {
 	char comm[16];
 };
 
+#define SVMTRACE_MAX_DEVICES 64
+
+/**
+ * struct svmtrace_device - per-device totals (array map svmtrace_devices)
+ * @migrations: migrations into or out of this device that ended
+ * @pages: pages migrated, per direction
+ * @retries: svm_retry events
+ * @timeslice_holds: CPU faults held back by the timeslice
+ */
+struct svmtrace_device {
+	__u64 migrations;
+	__u64 pages[4];
+	__u64 retries;
+	__u64 timeslice_holds;
+};
+
 /* Per-event record for svmtrace record (ring buffer svmtrace_records). */
 struct svmtrace_record {
 	__u64 ts_ns;

@@ -20,6 +20,7 @@ struct svmtrace_command {
 
 static const struct svmtrace_command commands[] = {
 	{ "hist", svmtrace_cmd_hist, "migration latency histograms per stage, IOVA and livelock counters" },
+	{ "top", svmtrace_cmd_top, "live monitor per process and device (also started as svmtop)" },
 	{ "stat", svmtrace_cmd_stat, "count svm_pagemap events around a command or for a while" },
 };
 
@@ -35,8 +36,13 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/');
 	size_t i;
 
+	/* Started as svmtop: the top subcommand with argv as it came. */
+	argp_err_exit_status = 2;
+	if (!strcmp(base ? base + 1 : argv[0], "svmtop"))
+		return svmtrace_cmd_top(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -45,8 +51,6 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	/* Usage errors exit 2 throughout, as for the top-level command. */
-	argp_err_exit_status = 2;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			char name[64];

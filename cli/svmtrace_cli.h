@@ -60,6 +60,12 @@ int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_sess
 int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX]);
 uint64_t svmtrace_cgroup_id(const char *path);
 
+typedef void (*svmtrace_hist_fn)(const struct svmtrace_hist_key *key,
+				 const struct svmtrace_hist *hist, void *arg);
+int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg);
+void svmtrace_reset_hists(struct svmtrace_session *s);
+int svmtrace_bpf_cost(struct svmtrace_session *s, uint64_t *run_ns, uint64_t *run_cnt);
+
 const char *svmtrace_stage_name(unsigned int v);
 const char *svmtrace_direction_name(unsigned int v);
 const char *svmtrace_trigger_name(unsigned int v);
@@ -80,5 +86,6 @@ int svmtrace_window(char **command, double seconds);
 
 int svmtrace_cmd_stat(int argc, char **argv);
 int svmtrace_cmd_hist(int argc, char **argv);
+int svmtrace_cmd_top(int argc, char **argv);
 
 #endif /* SVMTRACE_CLI_H */

@@ -268,66 +268,61 @@ static int key_cmp(const void *a, const void *b)
 	return 0;
 }
 
+struct collect_ctx {
+	const struct hist_options *o;
+	struct hist_entry *entries;
+	size_t n, cap;
+	int err;
+};
+
+static void collect_one(const struct svmtrace_hist_key *raw, const struct svmtrace_hist *h, void *arg)
+{
+	struct collect_ctx *c = arg;
+	struct svmtrace_hist_key key = *raw;
+	struct hist_entry *e;
+	size_t i;
+
+	if (c->err || (c->o->stage >= 0 && key.stage != (uint32_t)c->o->stage))
+		return;
+	project_key(c->o, &key);
+	for (i = 0; i < c->n; i++)
+		if (!memcmp(&c->entries[i].key, &key, sizeof(key)))
+			break;
+	if (i == c->n) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 16;
+			e = realloc(c->entries, c->cap * sizeof(*e));
+			if (!e) {
+				c->err = -ENOMEM;
+				return;
+			}
+			c->entries = e;
+		}
+		memset(&c->entries[i], 0, sizeof(c->entries[i]));
+		c->entries[i].key = key;
+		c->n++;
+	}
+	svmtrace_histo_merge(&c->entries[i].hist, h);
+}
+
 /*
- * Read every kernel histogram, project its key and merge equal keys.
- * Returns the number of entries in *out (sorted), or a negative errno.
+ * Read every kernel histogram, project its key to the --by dimensions and
+ * merge equal keys.  Returns the number of entries in *out (sorted), or a
+ * negative errno.
  */
 static int collect_hists(struct svmtrace_session *s, const struct hist_options *o,
 			 struct hist_entry **out)
 {
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key key, next, cur, *prev = NULL;
-	struct svmtrace_hist *value = malloc(sizeof(*value));
-	struct hist_entry *entries = NULL, *e;
-	size_t n = 0, cap = 0, i;
+	struct collect_ctx c = { .o = o };
+	int err = svmtrace_for_each_hist(s, collect_one, &c);
 
-	if (!value)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		cur = next;
-		prev = &cur;
-		if (bpf_map_lookup_elem(fd, &cur, value))
-			continue;
-		if (o->stage >= 0 && cur.stage != (uint32_t)o->stage)
-			continue;
-		/* project a copy: cur must stay the iteration cursor */
-		key = cur;
-		project_key(o, &key);
-		for (i = 0; i < n; i++)
-			if (!memcmp(&entries[i].key, &key, sizeof(key)))
-				break;
-		if (i == n) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				e = realloc(entries, cap * sizeof(*entries));
-				if (!e) {
-					free(entries);
-					free(value);
-					return -ENOMEM;
-				}
-				entries = e;
-			}
-			memset(&entries[n], 0, sizeof(entries[n]));
-			entries[n].key = key;
-			n++;
-		}
-		svmtrace_histo_merge(&entries[i].hist, value);
+	if (err || c.err) {
+		free(c.entries);
+		return err ? err : c.err;
 	}
-	free(value);
-	qsort(entries, n, sizeof(*entries), key_cmp);
-	*out = entries;
-	return (int)n;
-}
-
-/* Empty the in-kernel histograms between intervals. */
-static void reset_hists(struct svmtrace_session *s)
-{
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key key;
-
-	while (!bpf_map_get_next_key(fd, NULL, &key))
-		if (bpf_map_delete_elem(fd, &key))
-			break;
+	qsort(c.entries, c.n, sizeof(*c.entries), key_cmp);
+	*out = c.entries;
+	return (int)c.n;
 }
 
 static void describe_key(const struct svmtrace_hist_key *k, char *buf, size_t len)
@@ -648,7 +643,7 @@ int svmtrace_cmd_hist(int argc, char **argv)
 			err = report_window(out, &s, &o, svmtrace_now() - start);
 			if (err)
 				break;
-			reset_hists(&s);
+			svmtrace_reset_hists(&s);
 			done++;
 			if (svmtrace_interrupted)
 				break;

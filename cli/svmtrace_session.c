@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -195,6 +196,56 @@ int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTR
 			for (cpu = 0; cpu < ncpus; cpu++)
 				counts[ev] += percpu[cpu];
 		}
+	}
+	return 0;
+}
+
+int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
+{
+	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
+	struct svmtrace_hist_key cur, next, *prev = NULL;
+	struct svmtrace_hist *value = malloc(sizeof(*value));
+
+	if (!value)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (!bpf_map_lookup_elem(fd, &cur, value))
+			fn(&cur, value, arg);
+	}
+	free(value);
+	return 0;
+}
+
+/* Empty the in-kernel latency histograms, to start a new window. */
+void svmtrace_reset_hists(struct svmtrace_session *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
+	struct svmtrace_hist_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
+/* Run time and run count summed over the attached programs (BPF stats). */
+int svmtrace_bpf_cost(struct svmtrace_session *s, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	struct bpf_program *prog;
+
+	*run_ns = *run_cnt = 0;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		*run_ns += info.run_time_ns;
+		*run_cnt += info.run_cnt;
 	}
 	return 0;
 }

@@ -42,3 +42,8 @@ expect "svmtrace hist bad direction" 2 "unknown direction 'sideways'" $st hist -
 expect "svmtrace hist bad max-keys" 2 "invalid --max-keys '0'" $st hist --max-keys 0
 expect "svmtrace hist missing cgroup" 2 "cannot use cgroup '/nonexistent'" $st hist -c /nonexistent
 expect "svmtrace hist --help has examples" 0 'EXAMPLES' $st hist --help
+expect "svmtrace top bad delay" 2 "invalid delay '0'" $st top -d 0
+expect "svmtrace top bad sort key" 2 "unknown sort key 'size'" $st top -s size
+expect "svmtop bad frame count" 2 "invalid frame count '-1'" build/host/svmtop -b -n -1
+expect "svmtop --help has examples" 0 'EXAMPLES' build/host/svmtop --help
+expect "svmtop without the module" 1 'modprobe svm_pagemap' build/host/svmtop -b -n 1

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# svmtop in batch mode while svmbench migrates: the process and device rows
+# and the BPF cost line must show the activity; interactively under tmux it
+# must answer keys and give the terminal back on q and on SIGTERM.
+
+"$SVMBENCH" -s 256K -n 400 roundtrip >/tmp/top-bench.txt 2>&1 &
+bench=$!
+frames=$("$SVMTRACE" top -b -n 3 -d 1 2>&1)
+wait $bench
+t_grep "svmtop batch shows the svmbench process row" '^[0-9]+ +svmbench +[0-9.]+' "$frames"
+t_grep "svmtop batch shows device 0 with migrations" '^0 +[0-9]*[1-9][0-9]*\.[0-9]' "$frames"
+t_grep "svmtop batch shows a non-zero BPF cost" "BPF cost: [1-9][0-9]* ns/event" "$frames"
+t_grep "svmtop batch lists every stage" '^unmap +[0-9]+' "$frames"
+t_eq "svmtop batch printed 3 frames" 3 "$(grep -c '^svmtop - svm_pagemap' <<<"$frames")"
+
+if command -v tmux >/dev/null; then
+	export TERM=xterm-256color
+	tmux kill-server 2>/dev/null
+	tmux new-session -d -x 160 -y 50 -s top "$T_REPO/build/guest-user/svmtop -d 0.5; echo svmtop-exited-\$?; sleep 30"
+	sleep 4
+	tmux send-keys -t top h
+	sleep 2
+	screen=$(tmux capture-pane -p -t top)
+	t_grep "svmtop under tmux draws the header" '^svmtop - svm_pagemap' "$screen"
+	t_grep "svmtop answers h with its key help" 'svmtop keys' "$screen"
+	tmux send-keys -t top q
+	sleep 3
+	screen=$(tmux capture-pane -p -t top)
+	t_grep "svmtop quits on q with status 0" 'svmtop-exited-0' "$screen"
+	tmux kill-server 2>/dev/null
+
+	tmux new-session -d -x 160 -y 50 -s top2 "$T_REPO/build/guest-user/svmtop -d 0.5; echo svmtop-exited-\$?; stty -a | grep -o ' echo ' ; sleep 30"
+	sleep 4
+	# by process name: -f would match the tmux server's own command line too
+	pkill -TERM -x svmtop
+	sleep 3
+	screen=$(tmux capture-pane -p -t top2)
+	t_grep "svmtop exits cleanly on SIGTERM" 'svmtop-exited-0' "$screen"
+	t_grep "svmtop restores the terminal (echo back on)" '^ echo *$' "$screen"
+	tmux kill-server 2>/dev/null
+else
+	t_skip "svmtop under tmux" "tmux is not installed in the guest"
+fi
