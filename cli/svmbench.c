@@ -106,6 +106,21 @@ static void sb_usage(FILE *f)
 		"  svmbench --json errors             # errno of every bad input\n");
 }
 
+/* A decimal or 0x number up to @max; complains naming @what. */
+static int sb_parse_num(const char *s, const char *what, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (!*s || *s == '-' || *end || errno || *out > max) {
+		fprintf(stderr, "svmbench: invalid %s '%s' (0-%llu)\n", what, s,
+			(unsigned long long)max);
+		return -1;
+	}
+	return 0;
+}
+
 static int sb_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -221,28 +236,38 @@ int main(int argc, char **argv)
 		.seed = 1, .max_size = 8 << 20,
 	};
 	int c, fails, ts_set = 0;
+	uint64_t v;
 	size_t i;
 
 	while ((c = getopt_long(argc, argv, "d:p:s:n:P:t:m:S:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			o.device = strtoul(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "device", 255, &v))
+				return 2;
+			o.device = v;
 			break;
 		case 'p':
-			o.peer = strtoul(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "peer device", 255, &v))
+				return 2;
+			o.peer = v;
 			break;
 		case 's':
 			if (sb_parse_size(optarg, &o.size))
 				goto bad;
 			break;
 		case 'n':
-			o.iterations = strtoull(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "count", 1ULL << 40, &o.iterations))
+				return 2;
 			break;
 		case 'P':
-			o.procs = strtoul(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "process count", 256, &v))
+				return 2;
+			o.procs = v;
 			break;
 		case 't':
-			o.timeslice_ms = strtoul(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "timeslice", 60000, &v))
+				return 2;
+			o.timeslice_ms = v;
 			ts_set = 1;
 			break;
 		case 'm':
@@ -250,7 +275,8 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'S':
-			o.seed = strtoull(optarg, NULL, 0);
+			if (sb_parse_num(optarg, "seed", UINT64_MAX, &o.seed))
+				return 2;
 			break;
 		case 'j':
 			o.json = 1;

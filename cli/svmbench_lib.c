@@ -49,7 +49,8 @@ int sb_open(unsigned int dev)
 	snprintf(path, sizeof(path), "/dev/" SVM_PAGEMAP_DEV_PREFIX "%u", dev);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		fprintf(stderr, "svmbench: open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "svmbench: open %s: %s%s\n", path, strerror(errno),
+			errno == ENOENT ? " (is svm_pagemap loaded?)" : "");
 	return fd;
 }
 

@@ -107,6 +107,14 @@ static int __init svm_init(void)
 	unsigned int i;
 	int ret;
 
+	/*
+	 * memremap_pages() WARNs and fails for device-private memory on a
+	 * kernel built without it (Debian's 6.12 is): refuse cleanly instead.
+	 */
+	if (!IS_ENABLED(CONFIG_DEVICE_PRIVATE)) {
+		pr_err("kernel built without CONFIG_DEVICE_PRIVATE: no device-private memory to migrate to\n");
+		return -EOPNOTSUPP;
+	}
 	if (!svm_ndevices || svm_ndevices > SVM_MAX_DEVICES) {
 		pr_err("ndevices=%u out of range 1-%d\n", svm_ndevices, SVM_MAX_DEVICES);
 		return -EINVAL;
@@ -132,8 +140,13 @@ static int __init svm_init(void)
 		if (ret)
 			goto err_unwind;
 	}
-	pr_info("%u devices of %u MiB device-private memory, IOVA API %s\n",
-		svm_ndevices, svm_device_mib, SVM_IOVA_API ? "present" : "absent");
+	if (SVM_DEVICE_PRIVATE)
+		pr_info("%u devices of %u MiB device-private memory, IOVA API %s\n",
+			svm_ndevices, svm_device_mib,
+			SVM_IOVA_API ? "present" : "absent");
+	else
+		pr_info("%u devices without memory: kernel built without CONFIG_DEVICE_PRIVATE; device faults map system pages\n",
+			svm_ndevices);
 	return 0;
 
 err_unwind:

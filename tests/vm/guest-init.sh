@@ -71,6 +71,8 @@ if [ "$load" = 1 ]; then
 	# shellcheck disable=SC2086
 	if ! modprobe svm_pagemap $params; then
 		echo "svmtrace-guest: modprobe svm_pagemap $params failed"
+		grep -qx 'CONFIG_DEVICE_PRIVATE=y' "/boot/config-$kver" ||
+			echo "svmtrace-guest: $kver is built without CONFIG_DEVICE_PRIVATE; run with LOAD=0 (run.sh -n) to boot it without the module"
 		dmesg | tail -n 20
 		finish 125
 	fi

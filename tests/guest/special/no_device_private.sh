@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+# For kernels built without CONFIG_DEVICE_PRIVATE (Debian trixie's 6.12):
+# the module built against their headers must refuse to load with a clear
+# message, without a WARN, and leave nothing behind.
+
+out=$(modprobe svm_pagemap 2>&1)
+t_eq "svm_pagemap refuses to load without CONFIG_DEVICE_PRIVATE" 1 "$?"
+t_grep "the refusal says why in dmesg" 'built without CONFIG_DEVICE_PRIVATE' "$(dmesg)"
+t_eq "no svm_pagemap left loaded" "" "$(grep svm_pagemap /proc/modules)"
+t_eq "no svm_pagemap device node left" "" "$(ls /dev/svm_pagemap* 2>/dev/null)"
