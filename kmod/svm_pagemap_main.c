@@ -140,13 +140,8 @@ static int __init svm_init(void)
 		if (ret)
 			goto err_unwind;
 	}
-	if (SVM_DEVICE_PRIVATE)
-		pr_info("%u devices of %u MiB device-private memory, IOVA API %s\n",
-			svm_ndevices, svm_device_mib,
-			SVM_IOVA_API ? "present" : "absent");
-	else
-		pr_info("%u devices without memory: kernel built without CONFIG_DEVICE_PRIVATE; device faults map system pages\n",
-			svm_ndevices);
+	pr_info("%u devices of %u MiB device-private memory, IOVA API %s\n",
+		svm_ndevices, svm_device_mib, SVM_IOVA_API ? "present" : "absent");
 	return 0;
 
 err_unwind:

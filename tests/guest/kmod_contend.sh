@@ -3,6 +3,7 @@
 # module retries -EBUSY (svm_retry), CPU faults inside the timeslice are
 # held (svm_timeslice_hold), and everything finishes with the data intact.
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 x=$KTMP/c
 kstats "$x.a"

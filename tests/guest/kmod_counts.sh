@@ -3,6 +3,7 @@
 # release work item is seen too), the module's counters, and svmbench's own
 # counts, for sequential round trips, random traffic and contention.
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 ndev=$(ls /dev/svm_pagemap* | wc -l)
 

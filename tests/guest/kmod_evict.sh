@@ -3,6 +3,7 @@
 # process faults the same pages; a range eviction; rmmod with pages on a
 # device is refused cleanly and succeeds once they are evicted.
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 x=$KTMP/e
 kstats "$x.a"

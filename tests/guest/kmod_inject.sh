@@ -4,6 +4,7 @@
 # a CPU fault back to RAM is retried, an eviction retries; the data is
 # intact every time.
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 declare -A err=([populate]=12 [map]=14 [copy]=5 [finalize]=5)
 idx=0

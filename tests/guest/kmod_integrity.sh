@@ -6,6 +6,7 @@
 #   KMOD_RANDOM_MIGRATIONS  migrations of the random run (default 10000)
 #   KMOD_RANDOM_MAX         buffer of the random run (default 1M)
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 n=${KMOD_RANDOM_MIGRATIONS:-10000}
 max=${KMOD_RANDOM_MAX:-1M}

@@ -2,6 +2,7 @@
 # Device memory exhausted: migration gets -ENOMEM, a device fault falls back
 # to mapping system pages, a devmem-only fault fails with -ENOMEM.
 . "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
 
 x=$KTMP/n
 kstats "$x.a"
