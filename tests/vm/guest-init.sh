@@ -20,8 +20,10 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=755 tmpfs /run
+# Fresh tmpfs for /tmp and /run, unless the repository (already mounted by
+# the initramfs at its host path) lives below one of them: CI clones may.
+case "$repo/" in /tmp/*) ;; *) mount -t tmpfs -o mode=1777 tmpfs /tmp ;; esac
+case "$repo/" in /run/*) ;; *) mount -t tmpfs -o mode=755 tmpfs /run ;; esac
 # devtmpfs lacks what udev would add; bash's <(...) needs /dev/fd.
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
