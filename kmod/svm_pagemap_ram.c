@@ -146,17 +146,18 @@ static unsigned long svm_ram_migrated(struct svm_ram_bufs *b,
 static int svm_fault_to_ram(struct svm_device *sdev, struct vm_area_struct *vma,
 			    struct page *fault_page, struct svm_zdd *zdd,
 			    unsigned long start, unsigned long end,
-			    struct svm_mig *m)
+			    unsigned long addr, struct svm_mig *m, bool *moved)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct svm_map_state st = { .dir = DMA_FROM_DEVICE };
-	unsigned long need = 0, migrated = 0;
+	unsigned long i, need = 0, migrated = 0;
 	struct migrate_vma mv = { };
 	struct svm_ram_bufs b;
 	bool mapped = false;
 	int err, fin_err = 0;
 	u64 t0;
 
+	*moved = false;
 	err = svm_ram_bufs_alloc(&b, npages);
 	if (err)
 		return err;
@@ -197,6 +198,8 @@ finalize:
 		svm_ram_release_dst(&b, npages);
 	migrate_vma_pages(&mv);
 	migrated = svm_ram_migrated(&b, npages);
+	i = (addr - start) >> PAGE_SHIFT;
+	*moved = (b.dst[i] & MIGRATE_PFN_VALID) && (b.src[i] & MIGRATE_PFN_MIGRATE);
 	migrate_vma_finalize(&mv);
 	svm_stage_done(m, SVM_PAGEMAP_STAGE_FINALIZE, t0, migrated, fin_err);
 	if (mapped) {
@@ -227,6 +230,7 @@ vm_fault_t svm_migrate_to_ram(struct vm_fault *vmf)
 	u64 expires = READ_ONCE(devmem->timeslice_expiration);
 	unsigned long start, end, addr = vmf->address & PAGE_MASK;
 	struct svm_mig m = { };
+	bool moved;
 	int err;
 
 	if (time_before64(now, expires)) {
@@ -244,7 +248,15 @@ vm_fault_t svm_migrate_to_ram(struct vm_fault *vmf)
 		start = addr;
 		end = addr + PAGE_SIZE;
 	}
-	err = svm_fault_to_ram(sdev, vma, vmf->page, zdd, start, end, &m);
+	err = svm_fault_to_ram(sdev, vma, vmf->page, zdd, start, end, addr, &m,
+			       &moved);
+	/*
+	 * The faulting page did not move: other CPUs faulting on it hold
+	 * references that make migration fail.  Back off a tick before the
+	 * CPU retries, or they can keep each other from ever migrating it.
+	 */
+	if (!moved && (!err || m.injected))
+		schedule_timeout_uninterruptible(1);
 	if (!err || m.injected)
 		return 0;
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;

@@ -63,7 +63,7 @@ x=$KTMP/x
 kstats "$x.a"
 kset fail_copy_rate 200
 kset fail_map_rate 100
-"$SVMBENCH" random -n 300 -m 1M --json >"$x.json"
+"$SVMBENCH" random -n 150 -m 1M --json >"$x.json"
 kset fail_copy_rate 0
 kset fail_map_rate 0
 kstats "$x.b"
