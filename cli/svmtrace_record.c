@@ -205,6 +205,10 @@ int svmtrace_cmd_record(int argc, char **argv)
 	}
 	svmtrace_catch_signals();
 	start = svmtrace_now();
+	if (!o.command && o.seconds > 0)
+		fprintf(stderr, "svmtrace record: recording into %s for %g s\n", o.output, o.seconds);
+	else if (!o.command)
+		fprintf(stderr, "svmtrace record: recording into %s; Ctrl-C to stop\n", o.output);
 	if (o.command && svmtrace_spawn(o.command, &child)) {
 		err = -EAGAIN;
 		child = 0;
