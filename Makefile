@@ -61,7 +61,7 @@ $(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pa
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON)
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON) -lm
 
 $(OUT)/svmbench: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm

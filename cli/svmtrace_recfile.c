@@ -177,7 +177,8 @@ int svmtrace_recfile_create(struct svmtrace_recfile_writer *w, const char *path,
 	}
 	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
 	encode_header(&w->info, 0, hdr);
-	if (fwrite(hdr, sizeof(hdr), 1, w->f) != 1) {
+	/* On disk at once: a killed recorder leaves a .tmp that says what it is. */
+	if (fwrite(hdr, sizeof(hdr), 1, w->f) != 1 || fflush(w->f)) {
 		err = -errno;
 		svmtrace_recfile_abort(w);
 		return err ? err : -EIO;
@@ -199,6 +200,12 @@ int svmtrace_recfile_write(struct svmtrace_recfile_writer *w, const struct svmtr
 		return errno ? -errno : -EIO;
 	w->count++;
 	return 0;
+}
+
+/* Push buffered records to the file, so a killed recorder loses little. */
+int svmtrace_recfile_flush(struct svmtrace_recfile_writer *w)
+{
+	return fflush(w->f) ? (errno ? -errno : -EIO) : 0;
 }
 
 /* Trailer, final header, fsync, rename; the writer is released either way. */

@@ -105,6 +105,7 @@ void svmtrace_recfile_info_init(struct svmtrace_recfile_info *info);
 int svmtrace_recfile_create(struct svmtrace_recfile_writer *w, const char *path,
 			    const struct svmtrace_recfile_info *info);
 int svmtrace_recfile_write(struct svmtrace_recfile_writer *w, const struct svmtrace_record *r);
+int svmtrace_recfile_flush(struct svmtrace_recfile_writer *w);
 int svmtrace_recfile_finish(struct svmtrace_recfile_writer *w, uint64_t lost,
 			    const uint64_t counters[SVMTRACE_CNT_MAX]);
 void svmtrace_recfile_abort(struct svmtrace_recfile_writer *w);

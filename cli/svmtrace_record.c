@@ -134,6 +134,11 @@ static int record_window(struct ring_buffer *rb, struct record_ctx *ctx,
 			return ctx->err;
 		if (n < 0 && n != -EINTR)
 			return n;
+		if (n > 0) {
+			ctx->err = svmtrace_recfile_flush(ctx->w);
+			if (ctx->err)
+				return ctx->err;
+		}
 		if (svmtrace_interrupted)
 			return 0;
 		if (o->command && svmtrace_reap(child, false, status)) {

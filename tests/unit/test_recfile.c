@@ -230,11 +230,15 @@ static void test_unfinished(void **state)
 	(void)state;
 	svmtrace_recfile_info_init(&info);
 	assert_int_equal(svmtrace_recfile_create(&w, path, &info), 0);
+	/* the header is on disk before any record: 0 records readable */
+	assert_int_equal(read_file(w.tmp, &info, &recs, msg), SVMTRACE_RECFILE_ERR_TRUNCATED);
+	assert_int_equal(info.readable, 0);
+	free(recs);
 	for (i = 0; i < 10; i++) {
 		make_record(i, &r);
 		assert_int_equal(svmtrace_recfile_write(&w, &r), 0);
 	}
-	fflush(w.f);
+	assert_int_equal(svmtrace_recfile_flush(&w), 0);
 	assert_int_not_equal(stat(path, &st), 0);	/* nothing under the final name */
 	assert_int_equal(read_file(w.tmp, &info, &recs, msg), SVMTRACE_RECFILE_ERR_TRUNCATED);
 	assert_non_null(strstr(msg, "never finished"));
