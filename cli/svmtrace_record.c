@@ -182,6 +182,8 @@ int svmtrace_cmd_record(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
 	o.session.record = true;
+	/* From here on SIGINT/SIGTERM end the recording, even while loading. */
+	svmtrace_catch_signals();
 
 	svmtrace_recfile_info_init(&info);
 	info.stage = o.filter.stage < 0 ? SVMTRACE_ALL : (uint32_t)o.filter.stage;
@@ -208,7 +210,6 @@ int svmtrace_cmd_record(int argc, char **argv)
 		fprintf(stderr, "svmtrace record: cannot open the ring buffer: %s\n", strerror(-err));
 		goto fail;
 	}
-	svmtrace_catch_signals();
 	start = svmtrace_now();
 	if (!o.command && o.seconds > 0)
 		fprintf(stderr, "svmtrace record: recording into %s for %g s\n", o.output, o.seconds);
