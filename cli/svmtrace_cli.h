@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/types.h>
 
@@ -18,6 +19,7 @@ struct svmtrace_bpf;
  * @per_pid: key histograms by process too
  * @per_cgroup: key histograms by cgroup too
  * @record: send per-event records to the ring buffer
+ * @ringbuf_bytes: ring buffer size with @record, a power of two (0: 4 MiB)
  * @pid: only this process (0: all)
  * @cgroup: only this cgroup id (0: all)
  * @device: only this device (SVMTRACE_ALL: all)
@@ -30,6 +32,7 @@ struct svmtrace_session_opts {
 	bool per_pid;
 	bool per_cgroup;
 	bool record;
+	uint32_t ringbuf_bytes;
 	uint32_t pid;
 	uint64_t cgroup;
 	uint32_t device;
@@ -83,9 +86,14 @@ double svmtrace_now(void);
 bool svmtrace_sleep(double seconds);
 int svmtrace_run_command(char **command);
 int svmtrace_window(char **command, double seconds);
+int svmtrace_spawn(char **command, pid_t *pid);
+bool svmtrace_reap(pid_t pid, bool block, int *status);
+char **svmtrace_split_command(int *argc, char **argv);
 
 int svmtrace_cmd_stat(int argc, char **argv);
 int svmtrace_cmd_hist(int argc, char **argv);
 int svmtrace_cmd_top(int argc, char **argv);
+int svmtrace_cmd_record(int argc, char **argv);
+int svmtrace_cmd_report(int argc, char **argv);
 
 #endif /* SVMTRACE_CLI_H */

@@ -34,8 +34,11 @@ void svmtrace_histo_add(struct svmtrace_hist *h, uint64_t value)
 /* Rank of percentile @pct among @n values, 1-based (nearest-rank method). */
 static uint64_t percentile_rank(uint64_t n, double pct)
 {
-	double r = ceil(pct / 100.0 * (double)n);
+	double x = pct * (double)n / 100.0, r = round(x);
 
+	/* ceil, but 99.9% of 1000 is rank 999 although 0.999 has no exact double */
+	if (fabs(x - r) > 1e-9 * (x > 1 ? x : 1))
+		r = ceil(x);
 	if (r < 1)
 		return 1;
 	if (r > (double)n)

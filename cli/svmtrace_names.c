@@ -46,3 +46,27 @@ int svmtrace_parse_direction(const char *name)
 {
 	return lookup(direction_names, sizeof(direction_names) / sizeof(direction_names[0]), name);
 }
+
+static const char *const svmtrace_event_names[SVMTRACE_EV_MAX] = {
+	[SVMTRACE_EV_IOCTL] = "svm_ioctl",
+	[SVMTRACE_EV_REJECT] = "svm_reject",
+	[SVMTRACE_EV_MIGRATE_BEGIN] = "svm_migrate_begin",
+	[SVMTRACE_EV_MIGRATE_END] = "svm_migrate_end",
+	[SVMTRACE_EV_STAGE_END] = "svm_stage_end",
+	[SVMTRACE_EV_MAP] = "svm_map",
+	[SVMTRACE_EV_IOVA_ALLOC] = "svm_iova_alloc",
+	[SVMTRACE_EV_IOVA_FREE] = "svm_iova_free",
+	[SVMTRACE_EV_RETRY] = "svm_retry",
+	[SVMTRACE_EV_TIMESLICE_HOLD] = "svm_timeslice_hold",
+	[SVMTRACE_EV_EVICT_RETRY] = "svm_evict_retry",
+	[SVMTRACE_EV_DEVICE_FAULT] = "svm_device_fault",
+	[SVMTRACE_EV_INJECT] = "svm_inject",
+	[SVMTRACE_EV_DEVMEM_ALLOC] = "svm_devmem_alloc",
+	[SVMTRACE_EV_DEVMEM_RELEASE] = "svm_devmem_release",
+	[SVMTRACE_EV_VERIFY] = "svm_verify",
+};
+
+const char *svmtrace_event_name(unsigned int event)
+{
+	return event < SVMTRACE_EV_MAX ? svmtrace_event_names[event] : "?";
+}

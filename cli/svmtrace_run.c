@@ -49,29 +49,53 @@ bool svmtrace_sleep(double seconds)
 	return !svmtrace_interrupted;
 }
 
-int svmtrace_run_command(char **command)
+/* Start @command with default SIGINT/SIGTERM; 0, or 127 when fork fails. */
+int svmtrace_spawn(char **command, pid_t *pid)
 {
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0) {
+	*pid = fork();
+	if (*pid < 0) {
 		fprintf(stderr, "svmtrace: fork: %s\n", strerror(errno));
 		return 127;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execvp(command[0], command);
 		fprintf(stderr, "svmtrace: cannot run '%s': %s\n", command[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 127;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return 0;
+}
+
+/*
+ * Wait for @pid (or only look, unless @block); true once it has ended, with
+ * its exit status (128 + signal when killed) in *@status.
+ */
+bool svmtrace_reap(pid_t pid, bool block, int *status)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, block ? 0 : WNOHANG)) < 0)
+		if (errno != EINTR) {
+			*status = 127;
+			return true;
+		}
+	if (!r)
+		return false;
+	*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return true;
+}
+
+int svmtrace_run_command(char **command)
+{
+	int status;
+	pid_t pid;
+
+	if (svmtrace_spawn(command, &pid))
+		return 127;
+	svmtrace_reap(pid, true, &status);
+	return status;
 }
 
 int svmtrace_window(char **command, double seconds)

@@ -18,30 +18,6 @@
 #include "svmtrace_cli.h"
 #include "svmtrace.skel.h"
 
-static const char *const svmtrace_event_names[SVMTRACE_EV_MAX] = {
-	[SVMTRACE_EV_IOCTL] = "svm_ioctl",
-	[SVMTRACE_EV_REJECT] = "svm_reject",
-	[SVMTRACE_EV_MIGRATE_BEGIN] = "svm_migrate_begin",
-	[SVMTRACE_EV_MIGRATE_END] = "svm_migrate_end",
-	[SVMTRACE_EV_STAGE_END] = "svm_stage_end",
-	[SVMTRACE_EV_MAP] = "svm_map",
-	[SVMTRACE_EV_IOVA_ALLOC] = "svm_iova_alloc",
-	[SVMTRACE_EV_IOVA_FREE] = "svm_iova_free",
-	[SVMTRACE_EV_RETRY] = "svm_retry",
-	[SVMTRACE_EV_TIMESLICE_HOLD] = "svm_timeslice_hold",
-	[SVMTRACE_EV_EVICT_RETRY] = "svm_evict_retry",
-	[SVMTRACE_EV_DEVICE_FAULT] = "svm_device_fault",
-	[SVMTRACE_EV_INJECT] = "svm_inject",
-	[SVMTRACE_EV_DEVMEM_ALLOC] = "svm_devmem_alloc",
-	[SVMTRACE_EV_DEVMEM_RELEASE] = "svm_devmem_release",
-	[SVMTRACE_EV_VERIFY] = "svm_verify",
-};
-
-const char *svmtrace_event_name(unsigned int event)
-{
-	return event < SVMTRACE_EV_MAX ? svmtrace_event_names[event] : "?";
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !svmtrace_verbose)
@@ -102,16 +78,8 @@ static void set_knobs(struct svmtrace_session *s, const struct svmtrace_session_
 		bpf_map__set_max_entries(s->skel->maps.svmtrace_hists, o->max_keys);
 	if (!o->record)
 		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, 4096);
-}
-
-/* The cgroup id BPF sees is the cgroup2 directory's inode number. */
-uint64_t svmtrace_cgroup_id(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return 0;
-	return st.st_ino;
+	else if (o->ringbuf_bytes)
+		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, o->ringbuf_bytes);
 }
 
 int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o)

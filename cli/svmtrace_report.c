@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmtrace report: the histograms of svmtrace hist, rebuilt offline from a
+ * record file.  Since the file holds every value, its percentiles are exact
+ * (nearest rank over the sorted durations); the bucket estimates that hist
+ * would print are shown next to them.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "svmtrace_cli.h"
+#include "svmtrace_recfile.h"
+#include "svmtrace_render.h"
+
+struct report_options {
+	struct svmtrace_render_opts render;
+	struct svmtrace_filter filter;
+	const char *file;
+	bool partial;
+};
+
+static const char report_doc[] =
+	"Latency histograms from a file written by 'svmtrace record', with exact\n"
+	"percentiles. Takes the output options and filters of 'svmtrace hist'.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    svmtrace report run.svmrec                  # per stage, direction, path\n"
+	"    svmtrace report run.svmrec -S total -m      # whole migrations, in ms\n"
+	"    svmtrace report run.svmrec --by stage,pid   # per process\n"
+	"    svmtrace report run.svmrec --log2 -j        # JSON, as svmtrace hist -j\n";
+
+enum { OPT_PARTIAL = 1000 };
+
+static const struct argp_option report_argp_options[] = {
+	{ "partial", OPT_PARTIAL, NULL, 0, "report what a truncated or unfinished file still holds", 0 },
+	{},
+};
+
+static error_t report_parse(int key, char *arg, struct argp_state *state)
+{
+	struct report_options *o = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->render;
+		state->child_inputs[1] = &o->filter;
+		break;
+	case OPT_PARTIAL:
+		o->partial = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num)
+			argp_error(state, "unexpected argument '%s': one FILE at a time", arg);
+		o->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->file)
+			argp_error(state, "no FILE: give a file written by 'svmtrace record -o FILE'");
+		if (o->render.by[SVMTRACE_DIM_CGROUP] || o->filter.cgroup)
+			argp_error(state, "records carry no cgroup: filter by cgroup when recording "
+				   "(svmtrace record -c PATH)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static double recording_seconds(const struct svmtrace_recfile_info *info,
+				const struct svmtrace_record *recs, uint64_t n)
+{
+	if (info->end_monotonic_ns > info->start_monotonic_ns)
+		return (info->end_monotonic_ns - info->start_monotonic_ns) / 1e9;
+	if (n && recs[n - 1].ts_ns > info->start_monotonic_ns)
+		return (recs[n - 1].ts_ns - info->start_monotonic_ns) / 1e9;
+	return 0;
+}
+
+static void print_json(FILE *out, const struct report_options *o,
+		       const struct svmtrace_recfile_info *info, const struct svmtrace_record *recs,
+		       uint64_t n, const struct svmtrace_hist_entry *entries, size_t nentries,
+		       bool complete)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	json_object *ev = json_object_new_object();
+	uint64_t counts[SVMTRACE_EV_MAX] = {}, r;
+	size_t i;
+
+	for (r = 0; r < n; r++)
+		if (recs[r].event < SVMTRACE_EV_MAX)
+			counts[recs[r].event]++;
+	json_object_object_add(root, "file", json_object_new_string(o->file));
+	json_object_object_add(root, "format_version", json_object_new_int(info->version));
+	json_object_object_add(root, "kernel_release", json_object_new_string(info->kernel_release));
+	json_object_object_add(root, "seconds", json_object_new_double(recording_seconds(info, recs, n)));
+	json_object_object_add(root, "programs", json_object_new_string(
+		info->flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf"));
+	json_object_object_add(root, "complete", json_object_new_boolean(complete));
+	json_object_object_add(root, "records", json_object_new_uint64(n));
+	json_object_object_add(root, "lost", json_object_new_uint64(info->lost));
+	for (i = 0; i < nentries; i++)
+		json_object_array_add(arr, svmtrace_render_entry_json(&o->render, &entries[i]));
+	json_object_object_add(root, "histograms", arr);
+	if (complete)
+		json_object_object_add(root, "counters", svmtrace_render_counters_json(info->counters));
+	json_object_object_add(ev, svmtrace_event_name(SVMTRACE_EV_MIGRATE_END),
+			       json_object_new_uint64(counts[SVMTRACE_EV_MIGRATE_END]));
+	json_object_object_add(ev, svmtrace_event_name(SVMTRACE_EV_STAGE_END),
+			       json_object_new_uint64(counts[SVMTRACE_EV_STAGE_END]));
+	json_object_object_add(root, "events", ev);
+	svmtrace_json_print(out, root);
+}
+
+int svmtrace_cmd_report(int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &svmtrace_render_argp, 0, "Output:", 0 },
+		{ &svmtrace_filter_argp, 0, "Filters:", 0 },
+		{},
+	};
+	static const struct argp argp = {
+		.options = report_argp_options,
+		.parser = report_parse,
+		.args_doc = "FILE",
+		.doc = report_doc,
+		.children = children,
+	};
+	struct report_options o = {
+		.render = SVMTRACE_RENDER_OPTS_DEFAULT,
+		.filter = SVMTRACE_FILTER_DEFAULT,
+	};
+	struct svmtrace_hist_entry *entries = NULL;
+	struct svmtrace_recfile_info info;
+	struct svmtrace_record *recs = NULL;
+	size_t nentries = 0, i;
+	bool complete = true;
+	char msg[256];
+	uint64_t n;
+	int ret;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	ret = svmtrace_recfile_read(o.file, &info, &recs, msg, sizeof(msg));
+	if (ret == SVMTRACE_RECFILE_ERR_TRUNCATED && o.partial) {
+		fprintf(stderr, "svmtrace report: %s: %s; reporting those (--partial)\n", o.file, msg);
+		complete = false;
+	} else if (ret == SVMTRACE_RECFILE_ERR_TRUNCATED) {
+		fprintf(stderr, "svmtrace report: %s: %s (--partial reports them)\n", o.file, msg);
+		free(recs);
+		return 1;
+	} else if (ret) {
+		fprintf(stderr, "svmtrace report: %s: %s\n", o.file, msg);
+		return 1;
+	}
+	n = complete ? info.record_count : info.readable;
+	if (svmtrace_entries_from_records(recs, n, &o.filter, &o.render, &entries, &nentries)) {
+		fprintf(stderr, "svmtrace report: out of memory for %llu records\n", (unsigned long long)n);
+		free(recs);
+		return 1;
+	}
+	if (o.render.json) {
+		print_json(stdout, &o, &info, recs, n, entries, nentries, complete);
+	} else {
+		printf("svm_pagemap migration latency from %s: %llu records over %.3f s on %s "
+		       "(%s programs, times in %s, exact percentiles)\n", o.file, (unsigned long long)n,
+		       recording_seconds(&info, recs, n), info.kernel_release[0] ? info.kernel_release : "?",
+		       info.flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf", o.render.unit);
+		if (info.lost)
+			printf("warning: %llu records were lost while recording (ring buffer full): "
+			       "these histograms miss them\n", (unsigned long long)info.lost);
+		if (!nentries)
+			printf("\nno migrations\n");
+		for (i = 0; i < nentries; i++)
+			svmtrace_render_entry(stdout, &o.render, &entries[i]);
+		if (complete)
+			svmtrace_render_counters(stdout, info.counters);
+	}
+	svmtrace_entries_free(entries, nentries);
+	free(recs);
+	if (fflush(stdout)) {
+		fprintf(stderr, "svmtrace report: writing the report failed: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
