@@ -124,5 +124,11 @@ test: all
 demo: all
 	@scripts/demo.sh
 
+# Figures, not tests: written to build/bench/results-<kernel>-<profile>.json.
+bench: guest-prep
+	@mkdir -p $(BUILD)/bench
+	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l bench -- \
+		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json
+
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results

@@ -20,10 +20,23 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 mount -t sysfs sysfs /sys
-# Fresh tmpfs for /tmp and /run, unless the repository (already mounted by
-# the initramfs at its host path) lives below one of them: CI clones may.
-case "$repo/" in /tmp/*) ;; *) mount -t tmpfs -o mode=1777 tmpfs /tmp ;; esac
-case "$repo/" in /run/*) ;; *) mount -t tmpfs -o mode=755 tmpfs /run ;; esac
+# Fresh tmpfs for /tmp and /run (tmux and others need sockets there, which
+# 9p cannot hold).  The initramfs already mounted the repository at its
+# host path, which may lie below them (CI clones may): move it aside and
+# back over the new tmpfs.
+keep=
+case "$repo/" in /tmp/* | /run/*)
+	keep=/mnt/.svmtrace-repo
+	mkdir -p "$keep"
+	mount --move "$repo" "$keep"
+	;;
+esac
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+if [ -n "$keep" ]; then
+	mkdir -p "$repo"
+	mount --move "$keep" "$repo"
+fi
 # devtmpfs lacks what udev would add; bash's <(...) needs /dev/fd.
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
