@@ -56,6 +56,12 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
+# svmbench needs no BPF toolchain: its objects do not wait for skeletons.
+SVMBENCH_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
+$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench*.h) include/uapi/svm_pagemap.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 $(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pagemap.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -66,7 +72,7 @@ $(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
 $(OUT)/svmtop: $(OUT)/svmtrace
 	ln -sf svmtrace $@
 
-$(OUT)/svmbench: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
+$(OUT)/svmbench: $(SVMBENCH_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
 
 # A unit test links the cli objects it names in a "// links: a.c b.c" line.
