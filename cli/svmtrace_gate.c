@@ -247,6 +247,21 @@ static int read_rule_file(struct rule_set *rs, const char *path)
 	return 0;
 }
 
+/* Histograms in key order, so that a baseline file diffs well from run to run. */
+static int hist_order(const void *a, const void *b)
+{
+	const struct svmtrace_hist_key *x = &((const struct gate_hist *)a)->entry.key;
+	const struct svmtrace_hist_key *y = &((const struct gate_hist *)b)->entry.key;
+	const uint32_t kx[] = { x->stage, x->direction, x->trigger, x->path, x->device };
+	const uint32_t ky[] = { y->stage, y->direction, y->trigger, y->path, y->device };
+	size_t i;
+
+	for (i = 0; i < sizeof(kx) / sizeof(kx[0]); i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return 0;
+}
+
 static void collect_hist(const struct svmtrace_hist_key *key, const struct svmtrace_hist *hist, void *arg)
 {
 	struct gate_input *in = arg;
@@ -288,7 +303,8 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 		fprintf(stderr, "svmtrace gate: reading the BPF maps failed: %s\n", strerror(-err));
 		return err;
 	}
-	(void)nbefore;
+	if (in->nhists > nbefore)
+		qsort(in->hists + nbefore, in->nhists - nbefore, sizeof(*in->hists), hist_order);
 	cj = svmtrace_render_counters_json(counters);
 	err = gate_input_add_counters_json(in, cj, "");
 	json_object_put(cj);

@@ -74,7 +74,8 @@ void gate_print_table(FILE *out, const struct gate_verdict *v, size_t n)
  * github-action-benchmark, tool customSmallerIsBetter: [{name, unit, value,
  * extra}].  Units are fixed per kind (times in us) so a chart keeps its
  * scale from run to run; a rule whose value could not be measured has no
- * number to chart and is left out (its failure is in the table and JUnit).
+ * number to chart and is left out (its failure is in the table and JUnit),
+ * and so is the command's exit status, which is no benchmark.
  */
 json_object *gate_bench_json(const struct gate_verdict *v, size_t n)
 {
@@ -85,7 +86,7 @@ json_object *gate_bench_json(const struct gate_verdict *v, size_t n)
 	for (i = 0; i < n; i++) {
 		json_object *o;
 
-		if (!v[i].res.known)
+		if (!v[i].res.known || !v[i].rule->lhs)	/* no value, or the command's status */
 			continue;
 		o = json_object_new_object();
 		gate_value_text(&v[i], value, sizeof(value));
