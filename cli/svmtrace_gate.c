@@ -262,15 +262,22 @@ static int hist_order(const void *a, const void *b)
 	return 0;
 }
 
+struct collect_ctx {
+	struct gate_input *in;
+	int err;
+};
+
 static void collect_hist(const struct svmtrace_hist_key *key, const struct svmtrace_hist *hist, void *arg)
 {
-	struct gate_input *in = arg;
+	struct collect_ctx *c = arg;
 	struct gate_hist *h;
 
-	if (!in->hists && in->nhists)	/* an earlier allocation failed */
+	if (c->err)
 		return;
-	h = gate_input_add_hist(in, key);
-	if (h)
+	h = gate_input_add_hist(c->in, key);
+	if (!h)
+		c->err = -ENOMEM;
+	else
 		h->entry.hist = *hist;
 }
 
@@ -279,6 +286,7 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 {
 	struct svmtrace_session_opts so = SVMTRACE_SESSION_OPTS_DEFAULT;
 	uint64_t counters[SVMTRACE_CNT_MAX], events[SVMTRACE_EV_MAX];
+	struct collect_ctx collect = { .in = in };
 	struct svmtrace_session s;
 	json_object *cj;
 	size_t nbefore;
@@ -293,7 +301,9 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 	start = svmtrace_now();
 	*status = svmtrace_window(o->command, o->seconds);
 	nbefore = in->nhists;
-	err = svmtrace_for_each_hist(&s, collect_hist, in);
+	err = svmtrace_for_each_hist(&s, collect_hist, &collect);
+	if (!err)
+		err = collect.err;
 	if (!err)
 		err = svmtrace_read_counters(&s, counters);
 	if (!err)
@@ -449,8 +459,9 @@ int svmtrace_cmd_gate(int argc, char **argv)
 		command_rule.origin = "--";
 		command_rule.cmp = GATE_EQ;
 		verdicts[rs.n].rule = &command_rule;
-		verdicts[rs.n].res = (struct gate_result){ .known = true, .pass = status == 0,
-							   .value = status, .kind = GATE_COUNT };
+		verdicts[rs.n].res = (struct gate_result){ .known = true, .value_known = true,
+							   .pass = status == 0, .value = status,
+							   .kind = GATE_COUNT };
 	}
 	ret = 0;
 	for (i = 0; i < n; i++)

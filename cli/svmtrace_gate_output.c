@@ -16,7 +16,7 @@
 
 void gate_value_text(const struct gate_verdict *v, char *buf, size_t len)
 {
-	if (v->res.known || v->res.value || !v->res.why[0])
+	if (v->res.value_known)
 		gate_humanize(v->res.value, v->res.kind, buf, len);
 	else
 		snprintf(buf, len, "-");
@@ -86,7 +86,7 @@ json_object *gate_bench_json(const struct gate_verdict *v, size_t n)
 	for (i = 0; i < n; i++) {
 		json_object *o;
 
-		if (!v[i].res.known || !v[i].rule->lhs)	/* no value, or the command's status */
+		if (!v[i].res.value_known || !v[i].rule->lhs)	/* no value, or the command's status */
 			continue;
 		o = json_object_new_object();
 		gate_value_text(&v[i], value, sizeof(value));

@@ -1039,6 +1039,7 @@ void gate_rule_eval(const struct gate_rule *rule, const struct gate_input *run,
 	res->kind = rule->lhs->kind != GATE_NUMBER ? rule->lhs->kind : rule->rhs->kind;
 	l = eval_node(&ev, rule->lhs, run, &res->value);
 	r = eval_node(&ev, rule->rhs, run, &res->limit);
+	res->value_known = l;
 	res->known = l && r;
 	if (!res->known)
 		return;

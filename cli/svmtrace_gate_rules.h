@@ -149,6 +149,7 @@ struct gate_input {
  * struct gate_result - a rule evaluated
  * @pass: the comparison held with both sides known
  * @known: both sides could be evaluated; else @why says which not
+ * @value_known: the measured side could be evaluated
  * @value: the measured side
  * @limit: the limit side
  * @kind: the kind of both, for printing
@@ -157,6 +158,7 @@ struct gate_input {
 struct gate_result {
 	bool pass;
 	bool known;
+	bool value_known;
 	double value;
 	double limit;
 	enum gate_kind kind;
