@@ -360,11 +360,10 @@ static int check_baseline_use(const struct rule_set *rs, const struct gate_optio
 		return 0;
 	for (i = 0; i < rs->n; i++) {
 		const struct gate_rule *r = &rs->rules[i];
-		const char *at = strstr(r->line, "baseline");
 
 		if (!r->uses_baseline)
 			continue;
-		err.col = at ? at - r->line : 0;
+		err.col = r->baseline_col;
 		snprintf(err.msg, sizeof(err.msg), "baseline() needs --baseline FILE");
 		print_rule_error(i + 1, r->origin, r->from_file, r->line, &err);
 		bad++;

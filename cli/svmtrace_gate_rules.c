@@ -186,6 +186,7 @@ struct parser {
 	struct gate_error *err;
 	bool in_baseline;
 	bool uses_baseline;
+	int baseline_col;
 };
 
 /* Record the first error only: later ones are usually its consequences. */
@@ -560,6 +561,8 @@ static struct gate_node *parse_primary(struct parser *ps)
 		n->a = inner;
 		n->kind = inner->kind;
 		n->len = ps->p - start;
+		if (!ps->uses_baseline)
+			ps->baseline_col = start;
 		ps->uses_baseline = true;
 		return n;
 	}
@@ -755,6 +758,7 @@ int gate_rule_parse(const char *line, struct gate_rule *rule, struct gate_error 
 	if (check_kinds(&ps, rule))
 		goto fail;
 	rule->uses_baseline = ps.uses_baseline;
+	rule->baseline_col = ps.baseline_col;
 	return 0;
 fail:
 	gate_rule_free(rule);

@@ -81,6 +81,7 @@ struct gate_node {
  * @cmp: the comparison
  * @rhs: the limit
  * @uses_baseline: baseline() appears in it
+ * @baseline_col: where the first baseline() starts in @line
  */
 struct gate_rule {
 	char *line;
@@ -92,6 +93,7 @@ struct gate_rule {
 	enum gate_cmp cmp;
 	struct gate_node *rhs;
 	bool uses_baseline;
+	int baseline_col;
 };
 
 /**

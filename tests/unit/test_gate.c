@@ -69,8 +69,9 @@ static void test_parse_good(void **state)
 	assert_int_equal(r.cmp, GATE_EQ);
 	gate_rule_free(&r);
 
-	r = parse_ok("total{direction=to_ram}.p50 <= 1.5 * baseline(total{direction=to_ram}.p50)");
+	r = parse_ok("baseline-p50: total{direction=to_ram}.p50 <= 1.5 * baseline(total{direction=to_ram}.p50)");
 	assert_true(r.uses_baseline);
+	assert_int_equal(r.baseline_col, 51);	/* the call, not the name */
 	assert_int_equal(r.rhs->b->type, GATE_N_BASELINE);
 	assert_int_equal(r.rhs->b->a->label[GATE_LABEL_DIRECTION], 1);
 	gate_rule_free(&r);
