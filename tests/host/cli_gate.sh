@@ -152,4 +152,17 @@ echo '{"histograms": []}' >"$dir/thin.json"
 out=$($st gate --json "$fix" --baseline "$dir/thin.json" -r 'total.p50 <= 2 * baseline(total.p50)' 2>&1)
 t_eq "a baseline without the figure fails the rule" 1 "$?"
 t_grep "... saying the baseline lacks it" "no histogram of baseline $dir/thin.json matches total" "$out"
+# The man page renders cleanly and documents every option gate has.
+man=man/svmtrace-gate.8
+warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)
+t_eq "man page renders without groff warnings" "" "$warn"
+text=$(groff -man -Tascii -P-cbu -rLL=250n "$man" 2>/dev/null)
+missing=
+for o in $($st gate --help | grep -oE -- '--[a-z-]+' | sort -u); do
+	grep -q -- "$o" <<<"$text" || missing="$missing $o"
+done
+t_eq "man page documents every option of gate --help" "" "$missing"
+for section in 'RULE FILES' COUNTERS 'EXIT STATUS' EXAMPLES; do
+	t_grep "man page has $section" "^$section\$" "$text"
+done
 rm -rf "$dir"
