@@ -55,6 +55,11 @@ t_grep "... one row per rule, all PASS" '^svmtrace gate: 8 rules, 8 passed, 0 fa
 pages=$(sed -n 's/.*"pages_to_dev": *\([0-9]*\).*/\1/p' "$tmp/live.out" | head -n 1)
 t_eq "... svmbench moved 2 MiB per round to the device" $((rounds * 512)) "${pages:-none}"
 
+# -i SECONDS: a window of that length, whatever migrates in it.
+out=$("$SVMTRACE" gate -i 2 -r 'duration >= 2s' -r 'migrations >= 0' 2>&1)
+t_eq "gate -i 2 measures a 2-second window" 0 "$?"
+t_grep "... and says how long it measured" '^duration >= 2s +[0-9.]+s  >= 2s +PASS$' "$out"
+
 # Gate on a record file: report's exact percentiles.
 rec=$tmp/run.svmrec
 "$SVMTRACE" record -o "$rec" -- "$SVMBENCH" -s 2M -n 5 roundtrip >/dev/null 2>"$tmp/rec.err"
