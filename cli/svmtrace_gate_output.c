@@ -52,8 +52,8 @@ void gate_print_table(FILE *out, const struct gate_verdict *v, size_t n)
 		if ((int)strlen(label) > width)
 			width = strlen(label);
 	}
-	if (width > 60)
-		width = 60;
+	if (width > 100)	/* aligned for named rules too, but not for every stray long one */
+		width = 100;
 	fprintf(out, "%-*s  %12s  %-14s  %s\n", width, "RULE", "VALUE", "LIMIT", "RESULT");
 	for (i = 0; i < n; i++) {
 		rule_label(v[i].rule, label, sizeof(label));
@@ -167,7 +167,7 @@ static void xml_attr(FILE *out, const char *name, const char *value)
 int gate_write_junit(const char *path, const struct gate_verdict *v, size_t n, double seconds,
 		     char *msg, size_t len)
 {
-	char tmp[4096], value[48], limit[64], text[600], stamp[32], num[32];
+	char tmp[4096], value[48], limit[64], text[600], stamp[32];
 	size_t i, failures = 0;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -213,7 +213,6 @@ int gate_write_junit(const char *path, const struct gate_verdict *v, size_t n, d
 		fprintf(f, "    </testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
-	(void)num;
 	if (ferror(f) | fclose(f)) {
 		snprintf(msg, len, "writing '%s' failed: %s", tmp, strerror(errno));
 		unlink(tmp);
