@@ -23,6 +23,7 @@
 #include "svmtrace_gate_io.h"
 #include "svmtrace_gate_rules.h"
 #include "svmtrace_histo.h"
+#include "svmtrace_recfile.h"
 
 static struct gate_rule parse_ok(const char *text)
 {
@@ -493,6 +494,60 @@ static void test_json_errors(void **state)
 		   "\"sum_ns\": 0, \"max_ns\": 0, \"buckets\": []}]}", "device is not a number");
 }
 
+/* A record file read through report's replay: exact percentiles, trailer counters. */
+static void test_record_input(void **state)
+{
+	char path[] = "/tmp/test_gate.XXXXXX", msg[256] = "";
+	uint64_t counters[SVMTRACE_CNT_MAX] = { 0 };
+	struct gate_input in = { .what = "the run" };
+	struct svmtrace_recfile_writer w;
+	struct svmtrace_recfile_info info;
+	struct gate_result res;
+	int fd = mkstemp(path), i;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	svmtrace_recfile_info_init(&info);
+	assert_int_equal(svmtrace_recfile_create(&w, path, &info), 0);
+	for (i = 1; i <= 100; i++) {
+		/* to_dev totals of i us and to_ram totals of 3i us, trigger and device kept */
+		struct svmtrace_record r = { .event = SVMTRACE_EV_MIGRATE_END, .stage = SVMTRACE_STAGE_TOTAL,
+					     .direction = 0, .trigger = 1, .path = 1, .device = 2,
+					     .duration_ns = i * 1000ull, .ts_ns = info.start_monotonic_ns + i };
+
+		assert_int_equal(svmtrace_recfile_write(&w, &r), 0);
+		r.direction = 1;
+		r.trigger = 2;
+		r.duration_ns = i * 3000ull;
+		assert_int_equal(svmtrace_recfile_write(&w, &r), 0);
+	}
+	counters[SVMTRACE_CNT_MIGRATIONS] = 200;
+	counters[SVMTRACE_CNT_RETRY0] = 4;
+	assert_int_equal(svmtrace_recfile_finish(&w, 0, counters), 0);
+
+	if (gate_input_from_record(&in, path, msg, sizeof(msg)))
+		fail_msg("reading the recording: %s", msg);
+	expect("total.p50 == 75us", &in, NULL, true, 75000);	/* exact over both directions */
+	expect("total{trigger=prefetch,device=2}.p99 == 99us", &in, NULL, true, 99000);
+	expect("total{trigger=cpu_fault}.max == 300us", &in, NULL, true, 300000);
+	expect("events.svm_migrate_end == 200", &in, NULL, true, 200);
+	expect("migrations == 200", &in, NULL, true, 200);
+	expect("retries == 4", &in, NULL, true, 4);
+	res = eval("total{device=1}.count == 0", &in, NULL);
+	assert_false(res.pass);
+	assert_non_null(strstr(res.why, "its total histograms have device 2"));
+	gate_input_free(&in);
+
+	/* an unfinished recording is refused, saying what to do */
+	in.what = "the run";
+	assert_int_equal(truncate(path, SVMTRACE_RECFILE_HEADER_SIZE + 10 * SVMTRACE_RECFILE_RECORD_SIZE), 0);
+	assert_int_equal(gate_input_from_record(&in, path, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "gate needs a finished recording"));
+	gate_input_free(&in);
+	unlink(path);
+}
+
 static void test_xml_escape(void **state)
 {
 	char *buf = NULL;
@@ -550,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_counter_names_match_hist_json),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_errors),
+		cmocka_unit_test(test_record_input),
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_bench_json),
 	};
