@@ -288,10 +288,9 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 	uint64_t counters[SVMTRACE_CNT_MAX], events[SVMTRACE_EV_MAX];
 	struct collect_ctx collect = { .in = in };
 	struct svmtrace_session s;
+	double start, seconds;
 	json_object *cj;
-	size_t nbefore;
 	unsigned int e;
-	double start;
 	int err;
 
 	err = svmtrace_session_open(&s, &so);
@@ -300,7 +299,7 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 	svmtrace_catch_signals();
 	start = svmtrace_now();
 	*status = svmtrace_window(o->command, o->seconds);
-	nbefore = in->nhists;
+	seconds = svmtrace_now() - start;
 	err = svmtrace_for_each_hist(&s, collect_hist, &collect);
 	if (!err)
 		err = collect.err;
@@ -313,8 +312,11 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 		fprintf(stderr, "svmtrace gate: reading the BPF maps failed: %s\n", strerror(-err));
 		return err;
 	}
-	if (in->nhists > nbefore)
-		qsort(in->hists + nbefore, in->nhists - nbefore, sizeof(*in->hists), hist_order);
+	if (counters[SVMTRACE_CNT_KEYS_OVERFLOW])
+		fprintf(stderr, "svmtrace gate: warning: %llu histogram updates dropped (key cap "
+			"reached): the histograms miss them\n",
+			(unsigned long long)counters[SVMTRACE_CNT_KEYS_OVERFLOW]);
+	qsort(in->hists, in->nhists, sizeof(*in->hists), hist_order);
 	cj = svmtrace_render_counters_json(counters);
 	err = gate_input_add_counters_json(in, cj, "");
 	json_object_put(cj);
@@ -325,7 +327,7 @@ static int measure(struct gate_input *in, const struct gate_options *o, int *sta
 		err = gate_input_add_counter(in, name, events[e]);
 	}
 	if (!err)
-		err = gate_input_add_counter(in, "duration", (svmtrace_now() - start) * 1e9);
+		err = gate_input_add_counter(in, "duration", seconds * 1e9);
 	if (err)
 		fprintf(stderr, "svmtrace gate: out of memory\n");
 	return err;
