@@ -152,6 +152,10 @@ echo '{"histograms": []}' >"$dir/thin.json"
 out=$($st gate --json "$fix" --baseline "$dir/thin.json" -r 'total.p50 <= 2 * baseline(total.p50)' 2>&1)
 t_eq "a baseline without the figure fails the rule" 1 "$?"
 t_grep "... saying the baseline lacks it" "no histogram of baseline $dir/thin.json matches total" "$out"
+# The project's CI rules parse, and hold for the fixture against the plain baseline.
+out=$($st gate --json "$fix" --baseline tests/baseline/migrate-2M-plain.json -f tests/baseline/migrate-2M.rules 2>&1)
+t_eq "the CI gate's rules hold for the fixture against tests/baseline/migrate-2M-plain.json" 0 "$?"
+
 # The man page renders cleanly and documents every option gate has.
 man=man/svmtrace-gate.8
 warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)
