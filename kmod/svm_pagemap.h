@@ -95,11 +95,11 @@ struct svm_device {
 	unsigned int nchunks;
 	unsigned long chunk_pages;
 	unsigned long total_pages;
-	spinlock_t alloc_lock;
+	spinlock_t alloc_lock;	/* guards bitmap, free_pages, hint */
 	unsigned long *bitmap;
 	unsigned long free_pages;
 	unsigned long hint;
-	spinlock_t devmem_lock;
+	spinlock_t devmem_lock;	/* guards devmem_list */
 	struct list_head devmem_list;
 	struct rw_semaphore evict_sem;
 	atomic64_t stats[SVM_STAT_NR];

@@ -29,7 +29,7 @@
  */
 struct svm_hmm {
 	struct mmu_interval_notifier notifier;
-	struct mutex lock;
+	struct mutex lock;	/* device access vs. invalidation */
 };
 
 static bool svm_hmm_invalidate(struct mmu_interval_notifier *mni,
@@ -149,14 +149,14 @@ static int svm_rw_batch(void *data, unsigned long idx,
 		bool kmapped = false;
 		void *p;
 
+		if (!svm_page_is_ours(page) && is_zone_device_page(page))
+			return -EFAULT;
 		if (svm_page_is_ours(page)) {
 			p = svm_page_backing(page);
 			if (svm_page_chunk(page)->sdev == ctx->sdev)
 				ctx->res->device_pages++;
 			else
 				ctx->res->peer_pages++;
-		} else if (is_zone_device_page(page)) {
-			return -EFAULT;
 		} else {
 			p = kmap_local_page(page);
 			kmapped = true;
