@@ -25,6 +25,8 @@
 
 #define SVM_MAX_DEVICES		8
 #define SVM_MAX_TIMESLICE_MS	10000
+#define SVM_MAX_DEVICE_MIB	4096
+#define SVM_MAX_RETRIES		100
 
 /* Module parameters (svm_pagemap_main.c). */
 extern unsigned int svm_ndevices;
