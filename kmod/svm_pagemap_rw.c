@@ -108,7 +108,13 @@ again:
 		mutex_lock(&h.lock);
 		if (mmu_interval_read_retry(&h.notifier, range.notifier_seq)) {
 			mutex_unlock(&h.lock);
-			goto again;
+			/* Invalidated again: the same time limit as above. */
+			if (time_before(jiffies, timeout)) {
+				cond_resched();
+				goto again;
+			}
+			ret = -EBUSY;
+			break;
 		}
 		ret = fn(ctx, done, pfns, n);
 		mutex_unlock(&h.lock);
