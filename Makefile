@@ -145,4 +145,4 @@ bench: guest-prep
 		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json
 
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results
+	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/kmod-check $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results
