@@ -6,7 +6,7 @@
 #   build/kmod/<kver>/  svm_pagemap.ko for each guest kernel
 #   build/guest/        the guest root filesystem, initramfs, console logs
 #
-# Main targets: all, demo, test, guest-run, kmod, bench, clean.
+# Main targets: all, demo, test, guest-run, kmod, bench, checkpatch, clean.
 # Variables: KERNEL=6.12 selects trixie's kernel instead of trixie-backports',
 # PROFILE=iommu boots with intel-iommu + edu, CMD is what guest-run runs.
 
@@ -84,7 +84,7 @@ $(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS)
 # --------------------------------------------------------------------------
 # Host and guest orchestration.
 
-.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean
+.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean checkpatch
 
 all: host-setup
 	$(MAKE) userspace OUT=$(BUILD)/host
@@ -109,6 +109,14 @@ kmod: image
 		install -D -m 644 $$out/svm_pagemap.ko $(BUILD)/guest/rootfs/lib/modules/$$kver/updates/svm_pagemap.ko && \
 		tests/vm/chroot.sh depmod $$kver; fi; \
 	echo "built $$out/svm_pagemap.ko"
+
+# checkpatch.pl --strict and kernel-doc from the guest kernel's linux-source
+# package (fetched once into the cache by tests/vm/kscripts.sh).
+KMOD_CHECK_SRCS := $(wildcard kmod/*.[ch]) include/uapi/svm_pagemap.h
+checkpatch:
+	@d=$$(tests/vm/kscripts.sh dir) && \
+	perl $$d/scripts/checkpatch.pl --strict --no-tree -f $(KMOD_CHECK_SRCS) && \
+	python3 $$d/scripts/kernel-doc -none -Wall -Werror $(KMOD_CHECK_SRCS)
 
 guest-user: image
 	@tests/vm/chroot.sh make -C $(REPO) userspace OUT=$(BUILD)/guest-user CC=gcc \
@@ -145,4 +153,4 @@ gate-baseline: guest-prep
 		-- build/guest-user/svmbench -s 2M -n 20 roundtrip
 
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results
+	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/kmod-check $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results

@@ -25,6 +25,8 @@
 
 #define SVM_MAX_DEVICES		8
 #define SVM_MAX_TIMESLICE_MS	10000
+#define SVM_MAX_DEVICE_MIB	4096
+#define SVM_MAX_RETRIES		100
 
 /* Module parameters (svm_pagemap_main.c). */
 extern unsigned int svm_ndevices;
@@ -95,11 +97,11 @@ struct svm_device {
 	unsigned int nchunks;
 	unsigned long chunk_pages;
 	unsigned long total_pages;
-	spinlock_t alloc_lock;
+	spinlock_t alloc_lock;	/* guards bitmap, free_pages, hint */
 	unsigned long *bitmap;
 	unsigned long free_pages;
 	unsigned long hint;
-	spinlock_t devmem_lock;
+	spinlock_t devmem_lock;	/* guards devmem_list */
 	struct list_head devmem_list;
 	struct rw_semaphore evict_sem;
 	atomic64_t stats[SVM_STAT_NR];

@@ -9,6 +9,7 @@
  *   SVM_HAVE_DMA_IOVA               dma_iova_try_alloc/link/sync/unlink/free
  *   SVM_HAVE_MIGRATE_DEVICE_PFNS    migrate_device_pfns()
  *   SVM_HAVE_PAGE_PGMAP             page_pgmap() (else page->pgmap)
+ *   SVM_HAVE_KZALLOC_OBJ            kzalloc_obj() (else kzalloc(sizeof()))
  */
 #ifndef _SVM_PAGEMAP_COMPAT_H
 #define _SVM_PAGEMAP_COMPAT_H
@@ -17,6 +18,15 @@
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
+
+/*
+ * kzalloc_obj(*ptr, gfp): a zeroed object of ptr's type.  Kernels before it
+ * get the kzalloc() it stands for.
+ */
+#ifndef SVM_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
 
 /*
  * 6.12 initialises a device page with zone_device_page_init(page); later

@@ -289,10 +289,10 @@ struct svm_devmem *svm_devmem_create(struct svm_device *sdev,
 	struct svm_zdd *zdd;
 	int ret = -ENOMEM;
 
-	devmem = kzalloc(sizeof(*devmem), GFP_KERNEL);
+	devmem = kzalloc_obj(*devmem, GFP_KERNEL);
 	if (!devmem)
 		return ERR_PTR(-ENOMEM);
-	zdd = kzalloc(sizeof(*zdd), GFP_KERNEL);
+	zdd = kzalloc_obj(*zdd, GFP_KERNEL);
 	if (!zdd)
 		goto err_devmem;
 	devmem->pfns = kvmalloc_array(npages, sizeof(*devmem->pfns), GFP_KERNEL);
@@ -362,7 +362,7 @@ static int svm_chunk_create(struct svm_device *sdev, unsigned int index,
 	void *addr;
 	int ret;
 
-	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	chunk = kzalloc_obj(*chunk, GFP_KERNEL);
 	if (!chunk)
 		return -ENOMEM;
 	chunk->sdev = sdev;
@@ -430,7 +430,7 @@ int svm_device_create(unsigned int id, struct svm_device **out)
 	unsigned int i;
 	int ret;
 
-	sdev = kzalloc(sizeof(*sdev), GFP_KERNEL);
+	sdev = kzalloc_obj(*sdev, GFP_KERNEL);
 	if (!sdev)
 		return -ENOMEM;
 	sdev->id = id;

@@ -47,7 +47,7 @@
 struct svm_edu {
 	struct pci_dev *pdev;
 	void __iomem *mmio;
-	struct mutex dma_lock;
+	struct mutex dma_lock;	/* one DMA transfer at a time */
 	void *bounce;
 	dma_addr_t bounce_dma;
 };
@@ -94,7 +94,7 @@ static int svm_edu_dma(struct svm_edu *e, u64 src, u64 dst, u32 cmd)
 	while (readq(e->mmio + SVM_EDU_DMA_CMD) & SVM_EDU_CMD_START) {
 		if (time_after(jiffies, timeout))
 			return -ETIMEDOUT;
-		msleep(5);
+		usleep_range(5000, 10000);
 	}
 	return 0;
 }

@@ -4,8 +4,9 @@
  * decides whether the range migrates to device memory; a migration that
  * fails with -EBUSY (pages held by a racing CPU fault or migration) is
  * retried with a doubled timeslice up to fault_retries times; when it still
- * fails the device maps the system pages instead, unless the fault is
- * devmem-only (as atomic faults are on xe), which then fails.
+ * fails the device maps the system pages instead (also retried up to
+ * fault_retries times when the range keeps changing under it), unless the
+ * fault is devmem-only (as atomic faults are on xe), which then fails.
  */
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -90,7 +91,18 @@ int svm_device_fault(struct svm_device *sdev, struct mm_struct *mm,
 			args->placement = SVM_PAGEMAP_PLACEMENT_DEVMEM;
 	}
 	if (args->placement == SVM_PAGEMAP_PLACEMENT_NONE && !devmem_only) {
-		err = svm_device_map_system(sdev, mm, start, end, true);
+		unsigned int tries = 0;
+
+		/*
+		 * The snapshot of the range is invalidated by every migration
+		 * or CPU fault that touches it (also through other processes
+		 * sharing its pages); after a second of that hmm gives up
+		 * with -EBUSY.  A contended range gets as many tries as a
+		 * contended migration does.
+		 */
+		do {
+			err = svm_device_map_system(sdev, mm, start, end, true);
+		} while (err == -EBUSY && tries++ < READ_ONCE(svm_fault_retries));
 		if (!err)
 			args->placement = SVM_PAGEMAP_PLACEMENT_SYSTEM;
 	}

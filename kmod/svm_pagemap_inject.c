@@ -84,20 +84,23 @@ static const struct kernel_param_ops svm_rate_ops = {
 	.get = svm_rate_get,
 };
 
-#define SVM_INJECT_PARAMS(name, point)					\
-	module_param_cb(fail_##name##_nth, &svm_nth_ops,		\
+/* fail_<name>_<kind> (kind nth or rate) on svm_points[point] */
+#define SVM_INJECT_PARAM(name, kind, point, desc)			\
+	module_param_cb(fail_##name##_##kind, &svm_##kind##_ops,	\
 			&svm_points[point], 0644);			\
-	MODULE_PARM_DESC(fail_##name##_nth,				\
-			 "fail the Nth " #name " call from now (0 = off)"); \
-	module_param_cb(fail_##name##_rate, &svm_rate_ops,		\
-			&svm_points[point], 0644);			\
-	MODULE_PARM_DESC(fail_##name##_rate,				\
-			 "fail " #name " calls with this probability in 1/1000")
+	MODULE_PARM_DESC(fail_##name##_##kind, desc)
 
-SVM_INJECT_PARAMS(populate, SVM_PAGEMAP_INJECT_POPULATE);
-SVM_INJECT_PARAMS(map, SVM_PAGEMAP_INJECT_MAP);
-SVM_INJECT_PARAMS(copy, SVM_PAGEMAP_INJECT_COPY);
-SVM_INJECT_PARAMS(finalize, SVM_PAGEMAP_INJECT_FINALIZE);
+#define SVM_NTH_DESC(name)	"fail the Nth " name " call from now (0 = off)"
+#define SVM_RATE_DESC(name)	"fail " name " calls with this probability in 1/1000"
+
+SVM_INJECT_PARAM(populate, nth, SVM_PAGEMAP_INJECT_POPULATE, SVM_NTH_DESC("populate"));
+SVM_INJECT_PARAM(populate, rate, SVM_PAGEMAP_INJECT_POPULATE, SVM_RATE_DESC("populate"));
+SVM_INJECT_PARAM(map, nth, SVM_PAGEMAP_INJECT_MAP, SVM_NTH_DESC("map"));
+SVM_INJECT_PARAM(map, rate, SVM_PAGEMAP_INJECT_MAP, SVM_RATE_DESC("map"));
+SVM_INJECT_PARAM(copy, nth, SVM_PAGEMAP_INJECT_COPY, SVM_NTH_DESC("copy"));
+SVM_INJECT_PARAM(copy, rate, SVM_PAGEMAP_INJECT_COPY, SVM_RATE_DESC("copy"));
+SVM_INJECT_PARAM(finalize, nth, SVM_PAGEMAP_INJECT_FINALIZE, SVM_NTH_DESC("finalize"));
+SVM_INJECT_PARAM(finalize, rate, SVM_PAGEMAP_INJECT_FINALIZE, SVM_RATE_DESC("finalize"));
 
 /**
  * svm_inject_errno() - the error an injection point reports

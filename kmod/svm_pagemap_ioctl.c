@@ -247,7 +247,7 @@ static int svm_ioctl_rw(struct svm_file *f, unsigned int cmd,
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return svm_reject(sdev, cmd, SVM_PAGEMAP_REASON_BAD_POINTER,
 				  -EFAULT, 0, 0);
-	if (svm_reserved_set(req.reserved, ARRAY_SIZE(req.reserved)))
+	if (req.reserved)
 		return svm_reject(sdev, cmd, SVM_PAGEMAP_REASON_RESERVED,
 				  -EINVAL, req.start, req.size);
 	if (req.flags)
@@ -285,7 +285,7 @@ static int svm_ioctl_stats(struct svm_file *f, unsigned int cmd,
 	unsigned int i;
 	int ret = 0;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc_obj(*st, GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
 	if (copy_from_user(st, uarg, sizeof(*st))) {
@@ -355,7 +355,7 @@ static int svm_open(struct inode *inode, struct file *file)
 
 	if (!current->mm)
 		return -EINVAL;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc_obj(*f, GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	f->sdev = container_of(misc, struct svm_device, misc);

@@ -43,21 +43,76 @@ unsigned int svm_copy_chunk_mib = 8;
 module_param_named(copy_chunk_mib, svm_copy_chunk_mib, uint, 0644);
 MODULE_PARM_DESC(copy_chunk_mib, "largest copy command in MiB (default 8, as xe)");
 
+/*
+ * A writable limit is checked when written: a value outside [min, max] is
+ * refused, so the code reading it never sees one.
+ */
+static int svm_param_set_limit(const char *val, const struct kernel_param *kp,
+			       unsigned int min, unsigned int max)
+{
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+/*
+ * No range larger than a device's memory can migrate, and the per-page
+ * arrays of a migration stay far below kvmalloc()'s INT_MAX (which WARNs).
+ */
+static int svm_max_migrate_set(const char *val, const struct kernel_param *kp)
+{
+	return svm_param_set_limit(val, kp, 1, SVM_MAX_DEVICE_MIB);
+}
+
+static const struct kernel_param_ops svm_max_migrate_ops = {
+	.set = svm_max_migrate_set,
+	.get = param_get_uint,
+};
+
 unsigned int svm_max_migrate_mib = 64;
-module_param_named(max_migrate_mib, svm_max_migrate_mib, uint, 0644);
-MODULE_PARM_DESC(max_migrate_mib, "largest range one ioctl may migrate in MiB (default 64)");
+module_param_cb(max_migrate_mib, &svm_max_migrate_ops, &svm_max_migrate_mib, 0644);
+MODULE_PARM_DESC(max_migrate_mib, "largest range one ioctl may migrate in MiB (1-4096, default 64)");
+
+/* Retries are bounded so that no ioctl can keep a task in the kernel. */
+static int svm_retries_set(const char *val, const struct kernel_param *kp)
+{
+	return svm_param_set_limit(val, kp, 0, SVM_MAX_RETRIES);
+}
+
+static const struct kernel_param_ops svm_retries_ops = {
+	.set = svm_retries_set,
+	.get = param_get_uint,
+};
 
 unsigned int svm_evict_retries = 2;
-module_param_named(evict_retries, svm_evict_retries, uint, 0644);
-MODULE_PARM_DESC(evict_retries, "eviction retries before -EBUSY (default 2)");
+module_param_cb(evict_retries, &svm_retries_ops, &svm_evict_retries, 0644);
+MODULE_PARM_DESC(evict_retries, "eviction retries before -EBUSY (0-100, default 2)");
 
 unsigned int svm_fault_retries = 3;
-module_param_named(fault_retries, svm_fault_retries, uint, 0644);
-MODULE_PARM_DESC(fault_retries, "device-fault migration retries on -EBUSY (default 3)");
+module_param_cb(fault_retries, &svm_retries_ops, &svm_fault_retries, 0644);
+MODULE_PARM_DESC(fault_retries, "device-fault migration retries on -EBUSY (0-100, default 3)");
+
+/* The doubled timeslice stays within what an ioctl may ask for. */
+static int svm_max_timeslice_set(const char *val, const struct kernel_param *kp)
+{
+	return svm_param_set_limit(val, kp, 0, SVM_MAX_TIMESLICE_MS);
+}
+
+static const struct kernel_param_ops svm_max_timeslice_ops = {
+	.set = svm_max_timeslice_set,
+	.get = param_get_uint,
+};
 
 unsigned int svm_max_timeslice_ms = 1000;
-module_param_named(max_timeslice_ms, svm_max_timeslice_ms, uint, 0644);
-MODULE_PARM_DESC(max_timeslice_ms, "cap of the doubled timeslice on retries (default 1000)");
+module_param_cb(max_timeslice_ms, &svm_max_timeslice_ops, &svm_max_timeslice_ms, 0644);
+MODULE_PARM_DESC(max_timeslice_ms, "cap of the doubled timeslice on retries (0-10000, default 1000)");
 
 bool svm_iova_enable = true;
 module_param_named(iova, svm_iova_enable, bool, 0644);
@@ -119,8 +174,9 @@ static int __init svm_init(void)
 		pr_err("ndevices=%u out of range 1-%d\n", svm_ndevices, SVM_MAX_DEVICES);
 		return -EINVAL;
 	}
-	if (!svm_device_mib || svm_device_mib > 4096) {
-		pr_err("device_mib=%u out of range 1-4096\n", svm_device_mib);
+	if (!svm_device_mib || svm_device_mib > SVM_MAX_DEVICE_MIB) {
+		pr_err("device_mib=%u out of range 1-%d\n", svm_device_mib,
+		       SVM_MAX_DEVICE_MIB);
 		return -EINVAL;
 	}
 	if (!svm_chunk_mib || svm_chunk_mib > svm_device_mib)

@@ -194,7 +194,9 @@ finalize:
 	if (collected) {
 		t0 = svm_stage_start();
 		if (!err && need && svm_inject(&m, SVM_PAGEMAP_INJECT_FINALIZE))
-			err = fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+			fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+		if (fin_err)
+			err = fin_err;
 		if (err)
 			svm_release_dst(&mv, dpages, npages);
 		else if (devmem)

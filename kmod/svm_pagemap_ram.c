@@ -193,7 +193,9 @@ static int svm_fault_to_ram(struct svm_device *sdev, struct vm_area_struct *vma,
 finalize:
 	t0 = svm_stage_start();
 	if (!err && need && svm_inject(m, SVM_PAGEMAP_INJECT_FINALIZE))
-		err = fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+		fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+	if (fin_err)
+		err = fin_err;
 	if (err)
 		svm_ram_release_dst(&b, npages);
 	migrate_vma_pages(&mv);
@@ -303,7 +305,9 @@ static int svm_evict_once(struct svm_devmem *devmem, struct svm_mig *m,
 finalize:
 	t0 = svm_stage_start();
 	if (!err && need && svm_inject(m, SVM_PAGEMAP_INJECT_FINALIZE))
-		err = fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+		fin_err = svm_inject_errno(SVM_PAGEMAP_INJECT_FINALIZE);
+	if (fin_err)
+		err = fin_err;
 	if (err)
 		svm_ram_release_dst(&b, npages);
 	migrate_device_pages(b.src, b.dst, npages);

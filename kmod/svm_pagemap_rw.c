@@ -29,7 +29,7 @@
  */
 struct svm_hmm {
 	struct mmu_interval_notifier notifier;
-	struct mutex lock;
+	struct mutex lock;	/* device access vs. invalidation */
 };
 
 static bool svm_hmm_invalidate(struct mmu_interval_notifier *mni,
@@ -108,7 +108,13 @@ again:
 		mutex_lock(&h.lock);
 		if (mmu_interval_read_retry(&h.notifier, range.notifier_seq)) {
 			mutex_unlock(&h.lock);
-			goto again;
+			/* Invalidated again: the same time limit as above. */
+			if (time_before(jiffies, timeout)) {
+				cond_resched();
+				goto again;
+			}
+			ret = -EBUSY;
+			break;
 		}
 		ret = fn(ctx, done, pfns, n);
 		mutex_unlock(&h.lock);
@@ -149,14 +155,14 @@ static int svm_rw_batch(void *data, unsigned long idx,
 		bool kmapped = false;
 		void *p;
 
+		if (!svm_page_is_ours(page) && is_zone_device_page(page))
+			return -EFAULT;
 		if (svm_page_is_ours(page)) {
 			p = svm_page_backing(page);
 			if (svm_page_chunk(page)->sdev == ctx->sdev)
 				ctx->res->device_pages++;
 			else
 				ctx->res->peer_pages++;
-		} else if (is_zone_device_page(page)) {
-			return -EFAULT;
 		} else {
 			p = kmap_local_page(page);
 			kmapped = true;

@@ -20,373 +20,313 @@
  * @result: 0 or a negative errno
  */
 TRACE_EVENT(svm_ioctl,
-	TP_PROTO(u32 device, u32 cmd, s32 result),
-	TP_ARGS(device, cmd, result),
-	TP_STRUCT__entry(
-		__field(u32, device)
-		__field(u32, cmd)
-		__field(s32, result)
-	),
-	TP_fast_assign(
-		__entry->device = device;
-		__entry->cmd = cmd;
-		__entry->result = result;
-	),
-	TP_printk("device=%u cmd=%u result=%d",
-		  __entry->device, __entry->cmd, __entry->result)
+	    TP_PROTO(u32 device, u32 cmd, s32 result),
+	    TP_ARGS(device, cmd, result),
+	    TP_STRUCT__entry(__field(u32, device)
+			     __field(u32, cmd)
+			     __field(s32, result)),
+	    TP_fast_assign(__entry->device = device;
+			   __entry->cmd = cmd;
+			   __entry->result = result;),
+	    TP_printk("device=%u cmd=%u result=%d",
+		      __entry->device, __entry->cmd, __entry->result)
 );
 
 TRACE_EVENT(svm_reject,
-	TP_PROTO(u32 device, u32 cmd, u32 reason, s32 error, u64 start, u64 size),
-	TP_ARGS(device, cmd, reason, error, start, size),
-	TP_STRUCT__entry(
-		__field(u32, device)
-		__field(u32, cmd)
-		__field(u32, reason)
-		__field(s32, error)
-		__field(u64, start)
-		__field(u64, size)
-	),
-	TP_fast_assign(
-		__entry->device = device;
-		__entry->cmd = cmd;
-		__entry->reason = reason;
-		__entry->error = error;
-		__entry->start = start;
-		__entry->size = size;
-	),
-	TP_printk("device=%u cmd=%u reason=%u error=%d start=0x%llx size=%llu",
-		  __entry->device, __entry->cmd, __entry->reason, __entry->error,
-		  __entry->start, __entry->size)
+	    TP_PROTO(u32 device, u32 cmd, u32 reason, s32 error, u64 start, u64 size),
+	    TP_ARGS(device, cmd, reason, error, start, size),
+	    TP_STRUCT__entry(__field(u32, device)
+			     __field(u32, cmd)
+			     __field(u32, reason)
+			     __field(s32, error)
+			     __field(u64, start)
+			     __field(u64, size)),
+	    TP_fast_assign(__entry->device = device;
+			   __entry->cmd = cmd;
+			   __entry->reason = reason;
+			   __entry->error = error;
+			   __entry->start = start;
+			   __entry->size = size;),
+	    TP_printk("device=%u cmd=%u reason=%u error=%d start=0x%llx size=%llu",
+		      __entry->device, __entry->cmd, __entry->reason, __entry->error,
+		      __entry->start, __entry->size)
 );
 
 TRACE_EVENT(svm_migrate_begin,
-	TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u64 start,
-		 u64 npages, s32 src_device),
-	TP_ARGS(id, device, direction, trigger, start, npages, src_device),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, direction)
-		__field(u32, trigger)
-		__field(s32, src_device)
-		__field(u64, start)
-		__field(u64, npages)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->direction = direction;
-		__entry->trigger = trigger;
-		__entry->src_device = src_device;
-		__entry->start = start;
-		__entry->npages = npages;
-	),
-	TP_printk("id=%llu device=%u direction=%u trigger=%u src_device=%d start=0x%llx npages=%llu",
-		  __entry->id, __entry->device, __entry->direction,
-		  __entry->trigger, __entry->src_device, __entry->start,
-		  __entry->npages)
+	    TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u64 start,
+		     u64 npages, s32 src_device),
+	    TP_ARGS(id, device, direction, trigger, start, npages, src_device),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, direction)
+			     __field(u32, trigger)
+			     __field(s32, src_device)
+			     __field(u64, start)
+			     __field(u64, npages)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->direction = direction;
+			   __entry->trigger = trigger;
+			   __entry->src_device = src_device;
+			   __entry->start = start;
+			   __entry->npages = npages;),
+	    TP_printk("id=%llu device=%u direction=%u trigger=%u src_device=%d start=0x%llx npages=%llu",
+		      __entry->id, __entry->device, __entry->direction,
+		      __entry->trigger, __entry->src_device, __entry->start,
+		      __entry->npages)
 );
 
 TRACE_EVENT(svm_migrate_end,
-	TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u64 start,
-		 u64 npages, u64 migrated, s32 result, u64 duration_ns),
-	TP_ARGS(id, device, direction, trigger, start, npages, migrated, result,
-		duration_ns),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, direction)
-		__field(u32, trigger)
-		__field(s32, result)
-		__field(u64, start)
-		__field(u64, npages)
-		__field(u64, migrated)
-		__field(u64, duration_ns)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->direction = direction;
-		__entry->trigger = trigger;
-		__entry->result = result;
-		__entry->start = start;
-		__entry->npages = npages;
-		__entry->migrated = migrated;
-		__entry->duration_ns = duration_ns;
-	),
-	TP_printk("id=%llu device=%u direction=%u trigger=%u start=0x%llx npages=%llu migrated=%llu result=%d duration_ns=%llu",
-		  __entry->id, __entry->device, __entry->direction,
-		  __entry->trigger, __entry->start, __entry->npages,
-		  __entry->migrated, __entry->result, __entry->duration_ns)
+	    TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u64 start,
+		     u64 npages, u64 migrated, s32 result, u64 duration_ns),
+	    TP_ARGS(id, device, direction, trigger, start, npages, migrated, result,
+		    duration_ns),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, direction)
+			     __field(u32, trigger)
+			     __field(s32, result)
+			     __field(u64, start)
+			     __field(u64, npages)
+			     __field(u64, migrated)
+			     __field(u64, duration_ns)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->direction = direction;
+			   __entry->trigger = trigger;
+			   __entry->result = result;
+			   __entry->start = start;
+			   __entry->npages = npages;
+			   __entry->migrated = migrated;
+			   __entry->duration_ns = duration_ns;),
+	    TP_printk("id=%llu device=%u direction=%u trigger=%u start=0x%llx npages=%llu migrated=%llu result=%d duration_ns=%llu",
+		      __entry->id, __entry->device, __entry->direction,
+		      __entry->trigger, __entry->start, __entry->npages,
+		      __entry->migrated, __entry->result, __entry->duration_ns)
 );
 
 TRACE_EVENT(svm_stage_end,
-	TP_PROTO(u64 id, u32 device, u32 stage, u32 direction, u32 trigger,
-		 u64 npages, u64 bytes, u64 duration_ns, s32 error),
-	TP_ARGS(id, device, stage, direction, trigger, npages, bytes,
-		duration_ns, error),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, stage)
-		__field(u32, direction)
-		__field(u32, trigger)
-		__field(u64, npages)
-		__field(u64, bytes)
-		__field(u64, duration_ns)
-		__field(s32, error)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->stage = stage;
-		__entry->direction = direction;
-		__entry->trigger = trigger;
-		__entry->npages = npages;
-		__entry->bytes = bytes;
-		__entry->duration_ns = duration_ns;
-		__entry->error = error;
-	),
-	TP_printk("id=%llu device=%u stage=%u direction=%u trigger=%u npages=%llu bytes=%llu duration_ns=%llu error=%d",
-		  __entry->id, __entry->device, __entry->stage,
-		  __entry->direction, __entry->trigger, __entry->npages,
-		  __entry->bytes, __entry->duration_ns, __entry->error)
+	    TP_PROTO(u64 id, u32 device, u32 stage, u32 direction, u32 trigger,
+		     u64 npages, u64 bytes, u64 duration_ns, s32 error),
+	    TP_ARGS(id, device, stage, direction, trigger, npages, bytes,
+		    duration_ns, error),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, stage)
+			     __field(u32, direction)
+			     __field(u32, trigger)
+			     __field(u64, npages)
+			     __field(u64, bytes)
+			     __field(u64, duration_ns)
+			     __field(s32, error)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->stage = stage;
+			   __entry->direction = direction;
+			   __entry->trigger = trigger;
+			   __entry->npages = npages;
+			   __entry->bytes = bytes;
+			   __entry->duration_ns = duration_ns;
+			   __entry->error = error;),
+	    TP_printk("id=%llu device=%u stage=%u direction=%u trigger=%u npages=%llu bytes=%llu duration_ns=%llu error=%d",
+		      __entry->id, __entry->device, __entry->stage,
+		      __entry->direction, __entry->trigger, __entry->npages,
+		      __entry->bytes, __entry->duration_ns, __entry->error)
 );
 
 TRACE_EVENT(svm_map,
-	TP_PROTO(u64 id, u32 device, u32 path, u32 direction, u64 npages,
-		 u64 bytes, u64 iova_bytes),
-	TP_ARGS(id, device, path, direction, npages, bytes, iova_bytes),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, path)
-		__field(u32, direction)
-		__field(u64, npages)
-		__field(u64, bytes)
-		__field(u64, iova_bytes)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->path = path;
-		__entry->direction = direction;
-		__entry->npages = npages;
-		__entry->bytes = bytes;
-		__entry->iova_bytes = iova_bytes;
-	),
-	TP_printk("id=%llu device=%u path=%u direction=%u npages=%llu bytes=%llu iova_bytes=%llu",
-		  __entry->id, __entry->device, __entry->path,
-		  __entry->direction, __entry->npages, __entry->bytes,
-		  __entry->iova_bytes)
+	    TP_PROTO(u64 id, u32 device, u32 path, u32 direction, u64 npages,
+		     u64 bytes, u64 iova_bytes),
+	    TP_ARGS(id, device, path, direction, npages, bytes, iova_bytes),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, path)
+			     __field(u32, direction)
+			     __field(u64, npages)
+			     __field(u64, bytes)
+			     __field(u64, iova_bytes)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->path = path;
+			   __entry->direction = direction;
+			   __entry->npages = npages;
+			   __entry->bytes = bytes;
+			   __entry->iova_bytes = iova_bytes;),
+	    TP_printk("id=%llu device=%u path=%u direction=%u npages=%llu bytes=%llu iova_bytes=%llu",
+		      __entry->id, __entry->device, __entry->path,
+		      __entry->direction, __entry->npages, __entry->bytes,
+		      __entry->iova_bytes)
 );
 
 TRACE_EVENT(svm_iova_alloc,
-	TP_PROTO(u64 id, u32 device, u64 size, u64 align, u32 reason),
-	TP_ARGS(id, device, size, align, reason),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, reason)
-		__field(u64, size)
-		__field(u64, align)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->reason = reason;
-		__entry->size = size;
-		__entry->align = align;
-	),
-	TP_printk("id=%llu device=%u size=%llu align=%llu reason=%u",
-		  __entry->id, __entry->device, __entry->size, __entry->align,
-		  __entry->reason)
+	    TP_PROTO(u64 id, u32 device, u64 size, u64 align, u32 reason),
+	    TP_ARGS(id, device, size, align, reason),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, reason)
+			     __field(u64, size)
+			     __field(u64, align)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->reason = reason;
+			   __entry->size = size;
+			   __entry->align = align;),
+	    TP_printk("id=%llu device=%u size=%llu align=%llu reason=%u",
+		      __entry->id, __entry->device, __entry->size, __entry->align,
+		      __entry->reason)
 );
 
 TRACE_EVENT(svm_iova_free,
-	TP_PROTO(u64 id, u32 device, u64 size, u64 linked),
-	TP_ARGS(id, device, size, linked),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u64, size)
-		__field(u64, linked)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->size = size;
-		__entry->linked = linked;
-	),
-	TP_printk("id=%llu device=%u size=%llu linked=%llu",
-		  __entry->id, __entry->device, __entry->size, __entry->linked)
+	    TP_PROTO(u64 id, u32 device, u64 size, u64 linked),
+	    TP_ARGS(id, device, size, linked),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u64, size)
+			     __field(u64, linked)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->size = size;
+			   __entry->linked = linked;),
+	    TP_printk("id=%llu device=%u size=%llu linked=%llu",
+		      __entry->id, __entry->device, __entry->size, __entry->linked)
 );
 
 TRACE_EVENT(svm_retry,
-	TP_PROTO(u64 id, u32 device, u32 reason, u32 attempt, u32 timeslice_ms),
-	TP_ARGS(id, device, reason, attempt, timeslice_ms),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, reason)
-		__field(u32, attempt)
-		__field(u32, timeslice_ms)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->reason = reason;
-		__entry->attempt = attempt;
-		__entry->timeslice_ms = timeslice_ms;
-	),
-	TP_printk("id=%llu device=%u reason=%u attempt=%u timeslice_ms=%u",
-		  __entry->id, __entry->device, __entry->reason,
-		  __entry->attempt, __entry->timeslice_ms)
+	    TP_PROTO(u64 id, u32 device, u32 reason, u32 attempt, u32 timeslice_ms),
+	    TP_ARGS(id, device, reason, attempt, timeslice_ms),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, reason)
+			     __field(u32, attempt)
+			     __field(u32, timeslice_ms)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->reason = reason;
+			   __entry->attempt = attempt;
+			   __entry->timeslice_ms = timeslice_ms;),
+	    TP_printk("id=%llu device=%u reason=%u attempt=%u timeslice_ms=%u",
+		      __entry->id, __entry->device, __entry->reason,
+		      __entry->attempt, __entry->timeslice_ms)
 );
 
 TRACE_EVENT(svm_timeslice_hold,
-	TP_PROTO(u64 alloc_id, u32 device, u64 address, u64 remaining_ns),
-	TP_ARGS(alloc_id, device, address, remaining_ns),
-	TP_STRUCT__entry(
-		__field(u64, alloc_id)
-		__field(u32, device)
-		__field(u64, address)
-		__field(u64, remaining_ns)
-	),
-	TP_fast_assign(
-		__entry->alloc_id = alloc_id;
-		__entry->device = device;
-		__entry->address = address;
-		__entry->remaining_ns = remaining_ns;
-	),
-	TP_printk("alloc_id=%llu device=%u address=0x%llx remaining_ns=%llu",
-		  __entry->alloc_id, __entry->device, __entry->address,
-		  __entry->remaining_ns)
+	    TP_PROTO(u64 alloc_id, u32 device, u64 address, u64 remaining_ns),
+	    TP_ARGS(alloc_id, device, address, remaining_ns),
+	    TP_STRUCT__entry(__field(u64, alloc_id)
+			     __field(u32, device)
+			     __field(u64, address)
+			     __field(u64, remaining_ns)),
+	    TP_fast_assign(__entry->alloc_id = alloc_id;
+			   __entry->device = device;
+			   __entry->address = address;
+			   __entry->remaining_ns = remaining_ns;),
+	    TP_printk("alloc_id=%llu device=%u address=0x%llx remaining_ns=%llu",
+		      __entry->alloc_id, __entry->device, __entry->address,
+		      __entry->remaining_ns)
 );
 
 TRACE_EVENT(svm_evict_retry,
-	TP_PROTO(u64 alloc_id, u64 id, u32 device, u32 reason, u32 attempt,
-		 s32 error),
-	TP_ARGS(alloc_id, id, device, reason, attempt, error),
-	TP_STRUCT__entry(
-		__field(u64, alloc_id)
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, reason)
-		__field(u32, attempt)
-		__field(s32, error)
-	),
-	TP_fast_assign(
-		__entry->alloc_id = alloc_id;
-		__entry->id = id;
-		__entry->device = device;
-		__entry->reason = reason;
-		__entry->attempt = attempt;
-		__entry->error = error;
-	),
-	TP_printk("alloc_id=%llu id=%llu device=%u reason=%u attempt=%u error=%d",
-		  __entry->alloc_id, __entry->id, __entry->device,
-		  __entry->reason, __entry->attempt, __entry->error)
+	    TP_PROTO(u64 alloc_id, u64 id, u32 device, u32 reason, u32 attempt,
+		     s32 error),
+	    TP_ARGS(alloc_id, id, device, reason, attempt, error),
+	    TP_STRUCT__entry(__field(u64, alloc_id)
+			     __field(u64, id)
+			     __field(u32, device)
+			     __field(u32, reason)
+			     __field(u32, attempt)
+			     __field(s32, error)),
+	    TP_fast_assign(__entry->alloc_id = alloc_id;
+			   __entry->id = id;
+			   __entry->device = device;
+			   __entry->reason = reason;
+			   __entry->attempt = attempt;
+			   __entry->error = error;),
+	    TP_printk("alloc_id=%llu id=%llu device=%u reason=%u attempt=%u error=%d",
+		      __entry->alloc_id, __entry->id, __entry->device,
+		      __entry->reason, __entry->attempt, __entry->error)
 );
 
 TRACE_EVENT(svm_device_fault,
-	TP_PROTO(u32 device, u64 start, u64 npages, u32 flags, u32 placement,
-		 u32 attempts, s32 result),
-	TP_ARGS(device, start, npages, flags, placement, attempts, result),
-	TP_STRUCT__entry(
-		__field(u32, device)
-		__field(u32, flags)
-		__field(u32, placement)
-		__field(u32, attempts)
-		__field(s32, result)
-		__field(u64, start)
-		__field(u64, npages)
-	),
-	TP_fast_assign(
-		__entry->device = device;
-		__entry->flags = flags;
-		__entry->placement = placement;
-		__entry->attempts = attempts;
-		__entry->result = result;
-		__entry->start = start;
-		__entry->npages = npages;
-	),
-	TP_printk("device=%u start=0x%llx npages=%llu flags=0x%x placement=%u attempts=%u result=%d",
-		  __entry->device, __entry->start, __entry->npages,
-		  __entry->flags, __entry->placement, __entry->attempts,
-		  __entry->result)
+	    TP_PROTO(u32 device, u64 start, u64 npages, u32 flags, u32 placement,
+		     u32 attempts, s32 result),
+	    TP_ARGS(device, start, npages, flags, placement, attempts, result),
+	    TP_STRUCT__entry(__field(u32, device)
+			     __field(u32, flags)
+			     __field(u32, placement)
+			     __field(u32, attempts)
+			     __field(s32, result)
+			     __field(u64, start)
+			     __field(u64, npages)),
+	    TP_fast_assign(__entry->device = device;
+			   __entry->flags = flags;
+			   __entry->placement = placement;
+			   __entry->attempts = attempts;
+			   __entry->result = result;
+			   __entry->start = start;
+			   __entry->npages = npages;),
+	    TP_printk("device=%u start=0x%llx npages=%llu flags=0x%x placement=%u attempts=%u result=%d",
+		      __entry->device, __entry->start, __entry->npages,
+		      __entry->flags, __entry->placement, __entry->attempts,
+		      __entry->result)
 );
 
 TRACE_EVENT(svm_inject,
-	TP_PROTO(u64 id, u32 device, u32 point, s32 error),
-	TP_ARGS(id, device, point, error),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(u32, point)
-		__field(s32, error)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->point = point;
-		__entry->error = error;
-	),
-	TP_printk("id=%llu device=%u point=%u error=%d",
-		  __entry->id, __entry->device, __entry->point, __entry->error)
+	    TP_PROTO(u64 id, u32 device, u32 point, s32 error),
+	    TP_ARGS(id, device, point, error),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(u32, point)
+			     __field(s32, error)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->point = point;
+			   __entry->error = error;),
+	    TP_printk("id=%llu device=%u point=%u error=%d",
+		      __entry->id, __entry->device, __entry->point, __entry->error)
 );
 
 DECLARE_EVENT_CLASS(svm_devmem,
-	TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
-	TP_ARGS(alloc_id, device, npages, start),
-	TP_STRUCT__entry(
-		__field(u64, alloc_id)
-		__field(u32, device)
-		__field(u64, npages)
-		__field(u64, start)
-	),
-	TP_fast_assign(
-		__entry->alloc_id = alloc_id;
-		__entry->device = device;
-		__entry->npages = npages;
-		__entry->start = start;
-	),
-	TP_printk("alloc_id=%llu device=%u npages=%llu start=0x%llx",
-		  __entry->alloc_id, __entry->device, __entry->npages,
-		  __entry->start)
+		    TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
+		    TP_ARGS(alloc_id, device, npages, start),
+		    TP_STRUCT__entry(__field(u64, alloc_id)
+				     __field(u32, device)
+				     __field(u64, npages)
+				     __field(u64, start)),
+		    TP_fast_assign(__entry->alloc_id = alloc_id;
+				   __entry->device = device;
+				   __entry->npages = npages;
+				   __entry->start = start;),
+		    TP_printk("alloc_id=%llu device=%u npages=%llu start=0x%llx",
+			      __entry->alloc_id, __entry->device, __entry->npages,
+			      __entry->start)
 );
 
 DEFINE_EVENT(svm_devmem, svm_devmem_alloc,
-	TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
-	TP_ARGS(alloc_id, device, npages, start)
+	     TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
+	     TP_ARGS(alloc_id, device, npages, start)
 );
 
 DEFINE_EVENT(svm_devmem, svm_devmem_release,
-	TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
-	TP_ARGS(alloc_id, device, npages, start)
+	     TP_PROTO(u64 alloc_id, u32 device, u64 npages, u64 start),
+	     TP_ARGS(alloc_id, device, npages, start)
 );
 
 TRACE_EVENT(svm_verify,
-	TP_PROTO(u64 id, u32 device, u64 dma_addr, u64 bytes, s32 result),
-	TP_ARGS(id, device, dma_addr, bytes, result),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u32, device)
-		__field(s32, result)
-		__field(u64, dma_addr)
-		__field(u64, bytes)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->device = device;
-		__entry->result = result;
-		__entry->dma_addr = dma_addr;
-		__entry->bytes = bytes;
-	),
-	TP_printk("id=%llu device=%u dma_addr=0x%llx bytes=%llu result=%d",
-		  __entry->id, __entry->device, __entry->dma_addr,
-		  __entry->bytes, __entry->result)
+	    TP_PROTO(u64 id, u32 device, u64 dma_addr, u64 bytes, s32 result),
+	    TP_ARGS(id, device, dma_addr, bytes, result),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u32, device)
+			     __field(s32, result)
+			     __field(u64, dma_addr)
+			     __field(u64, bytes)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->device = device;
+			   __entry->result = result;
+			   __entry->dma_addr = dma_addr;
+			   __entry->bytes = bytes;),
+	    TP_printk("id=%llu device=%u dma_addr=0x%llx bytes=%llu result=%d",
+		      __entry->id, __entry->device, __entry->dma_addr,
+		      __entry->bytes, __entry->result)
 );
 
 #endif /* _SVM_PAGEMAP_TRACE_H */

@@ -239,7 +239,7 @@ struct svm_pagemap_rw {
 	__u64 device_pages;
 	__u64 peer_pages;
 	__u64 system_pages;
-	__u64 reserved[1];
+	__u64 reserved;
 };
 
 /**
