@@ -10,6 +10,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -92,6 +93,19 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return errno || *end || *out < min || *out > max ? -1 : 0;
 }
 
+/* Checked before loading anything: a typo in the path fails at once. */
+static bool textfile_dir_writable(const char *path)
+{
+	char *copy = strdup(path);
+	bool ok;
+
+	if (!copy)
+		return false;
+	ok = !access(dirname(copy), W_OK);
+	free(copy);
+	return ok;
+}
+
 static error_t export_parse(int key, char *arg, struct argp_state *state)
 {
 	struct export_options *o = state->input;
@@ -100,6 +114,9 @@ static error_t export_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'a':
+		if (!svmtrace_httpd_address_valid(arg))
+			argp_error(state, "invalid address '%s': want a numeric IPv4 or IPv6 address "
+				   "(127.0.0.1, 0.0.0.0, ::1, [::])", arg);
 		o->http.address = arg;
 		break;
 	case 'p':
@@ -161,6 +178,8 @@ static error_t export_parse(int key, char *arg, struct argp_state *state)
 		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
 		break;
 	case ARGP_KEY_END:
+		if (o->textfile && !textfile_dir_writable(o->textfile))
+			argp_error(state, "cannot write --textfile '%s': %s", o->textfile, strerror(errno));
 		if (o->once && !o->textfile)
 			argp_error(state, "--once writes a textfile: give --textfile FILE");
 		if (o->command && !(o->textfile && o->once))

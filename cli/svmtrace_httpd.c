@@ -109,39 +109,63 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return answer(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len, NULL);
 }
 
-/* A listening socket on @address:@port; -1 after saying why. */
-static int listen_on(const char *address, uint16_t port, bool *ipv6, uint16_t *bound_port)
+/* @address as a socket address with @port; false if it is not numeric IPv4/IPv6. */
+static bool parse_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
+			  socklen_t *sslen)
 {
-	struct sockaddr_storage ss = {};
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t sslen;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 	char addr[INET6_ADDRSTRLEN + 2];
 	size_t n = strlen(address);
-	int fd, one = 1;
 
+	memset(ss, 0, sizeof(*ss));
+	if (n >= sizeof(addr))
+		return false;
 	/* "[::1]" as in URLs, or plain "::1". */
-	if (n >= 2 && n < sizeof(addr) && address[0] == '[' && address[n - 1] == ']') {
+	if (n >= 2 && address[0] == '[' && address[n - 1] == ']') {
 		memcpy(addr, address + 1, n - 2);
 		addr[n - 2] = '\0';
 	} else {
-		snprintf(addr, sizeof(addr), "%s", address);
+		memcpy(addr, address, n + 1);
 	}
 	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		sslen = sizeof(*sin);
-		*ipv6 = false;
-	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		*sslen = sizeof(*sin);
+		return true;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
-		sslen = sizeof(*sin6);
-		*ipv6 = true;
-	} else {
+		*sslen = sizeof(*sin6);
+		return true;
+	}
+	return false;
+}
+
+bool svmtrace_httpd_address_valid(const char *address)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return parse_address(address, 0, &ss, &len);
+}
+
+/* A listening socket on @address:@port; -1 after saying why. */
+static int listen_on(const char *address, uint16_t port, bool *ipv6, uint16_t *bound_port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sslen;
+	int fd, one = 1;
+
+	if (!parse_address(address, port, &ss, &sslen)) {
 		fprintf(stderr, "svmtrace export: invalid address '%s': want a numeric IPv4 or "
 			"IPv6 address (127.0.0.1, 0.0.0.0, ::1, [::])\n", address);
 		return -1;
 	}
+	*ipv6 = ss.ss_family == AF_INET6;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "svmtrace export: socket: %s\n", strerror(errno));

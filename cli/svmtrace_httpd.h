@@ -7,6 +7,7 @@
 #ifndef SVMTRACE_HTTPD_H
 #define SVMTRACE_HTTPD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ struct svmtrace_httpd_opts {
 };
 
 struct svmtrace_httpd;
+
+/* A numeric IPv4 or IPv6 address (IPv6 may come in brackets)? */
+bool svmtrace_httpd_address_valid(const char *address);
 
 /* Listen and serve from a thread of libmicrohttpd's; NULL after saying why on stderr. */
 struct svmtrace_httpd *svmtrace_httpd_start(const struct svmtrace_httpd_opts *o,
