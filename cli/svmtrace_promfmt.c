@@ -329,6 +329,7 @@ static void device_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 static void self_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 {
 	struct label info = { "programs", s->programs ? s->programs : "unknown" };
+	size_t i;
 
 	family(out, "svmtrace_exporter_info", "gauge",
 	       "Always 1; the label says which BPF program flavour is attached.");
@@ -342,6 +343,14 @@ static void self_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 	family(out, "svmtrace_exporter_bpf_stats_enabled", "gauge",
 	       "1 when the kernel's BPF run-time statistics are on, so the BPF run metrics move.");
 	sample_u64(out, "svmtrace_exporter_bpf_stats_enabled", NULL, 0, s->bpf_stats);
+	family(out, "svmtrace_exporter_bpf_missed_events_total", "counter",
+	       "Tracepoint hits a BPF program skipped because it was already running on that CPU "
+	       "(kernel recursion protection): events not aggregated.");
+	for (i = 0; i < s->n_missed; i++) {
+		struct label l = { "event", s->missed[i].event };
+
+		sample_u64(out, "svmtrace_exporter_bpf_missed_events_total", &l, 1, s->missed[i].missed);
+	}
 	family(out, "svmtrace_exporter_keys_overflowed_total", "counter",
 	       "Histogram updates dropped because the histogram map was full.");
 	sample_u64(out, "svmtrace_exporter_keys_overflowed_total", NULL, 0,

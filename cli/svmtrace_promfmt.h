@@ -23,6 +23,14 @@ struct svmtrace_prom_hist {
 	struct svmtrace_hist hist;
 };
 
+/* Tracepoint hits one BPF program skipped (kernel recursion protection). */
+struct svmtrace_prom_missed {
+	const char *event;
+	uint64_t missed;
+};
+
+#define SVMTRACE_PROM_MAX_PROGS 64
+
 /**
  * struct svmtrace_prom_snapshot - everything one exposition shows
  * @counters: the svmtrace_counters array map
@@ -35,6 +43,8 @@ struct svmtrace_prom_hist {
  * @bpf_stats: BPF run-time statistics are enabled (else @bpf_run_* are 0)
  * @bpf_run_ns: run time of svmtrace's programs, summed
  * @bpf_run_cnt: their runs, summed
+ * @missed: per attached program, the events it skipped
+ * @n_missed: number of @missed
  * @collect_seconds: how long reading the maps for this snapshot took
  * @programs: "tp_btf" or "raw_tp"
  */
@@ -49,6 +59,8 @@ struct svmtrace_prom_snapshot {
 	bool bpf_stats;
 	uint64_t bpf_run_ns;
 	uint64_t bpf_run_cnt;
+	struct svmtrace_prom_missed missed[SVMTRACE_PROM_MAX_PROGS];
+	size_t n_missed;
 	double collect_seconds;
 	const char *programs;
 };
