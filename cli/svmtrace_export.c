@@ -396,11 +396,11 @@ static int run_textfile(struct exporter *x, const struct export_options *o)
 	return 0;
 }
 
-static int run_http(struct exporter *x, const struct export_options *o)
+static int run_http(struct exporter *x, const struct export_options *o, struct svmtrace_httpd *h)
 {
 	sigset_t stop, old;
-	struct svmtrace_httpd *h;
-	bool v6 = strchr(o->http.address, ':');
+	/* IPv6 addresses go in brackets in URLs; they may come bracketed already. */
+	bool bracket = strchr(o->http.address, ':') && o->http.address[0] != '[';
 
 	/* The server's thread inherits a mask without SIGINT/SIGTERM, so they
 	 * always reach the main thread waiting below. */
@@ -408,17 +408,15 @@ static int run_http(struct exporter *x, const struct export_options *o)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	h = svmtrace_httpd_start(&o->http, render_http, x);
-	if (!h) {
+	if (!svmtrace_httpd_serve(h, render_http, x)) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return 1;
 	}
-	fprintf(stderr, "svmtrace export: serving http://%s%s%s:%u/metrics\n", v6 ? "[" : "",
-		o->http.address, v6 && o->http.address[0] != '[' ? "]" : "", svmtrace_httpd_port(h));
+	fprintf(stderr, "svmtrace export: serving http://%s%s%s:%u/metrics\n", bracket ? "[" : "",
+		o->http.address, bracket ? "]" : "", svmtrace_httpd_port(h));
 	while (!svmtrace_interrupted)
 		sigsuspend(&old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	svmtrace_httpd_stop(h);
 	return 0;
 }
 
@@ -437,6 +435,7 @@ int svmtrace_cmd_export(int argc, char **argv)
 		.interval = 15,
 	};
 	struct exporter x = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct svmtrace_httpd *h = NULL;
 	int stats_fd, status;
 
 	o.command = svmtrace_split_command(&argc, argv);
@@ -447,8 +446,13 @@ int svmtrace_cmd_export(int argc, char **argv)
 	/* Catch SIGINT/SIGTERM before loading: they always end cleanly. */
 	svmtrace_catch_signals();
 	signal(SIGPIPE, SIG_IGN);
-	if (svmtrace_session_open(&x.session, &o.session))
+	/* Listen first: a port in use fails now, not after loading BPF. */
+	if (!o.textfile && !(h = svmtrace_httpd_listen(&o.http)))
 		return 1;
+	if (svmtrace_session_open(&x.session, &o.session)) {
+		svmtrace_httpd_stop(h);
+		return 1;
+	}
 	x.keys_max = bpf_map__max_entries(x.session.skel->maps.svmtrace_hists);
 	/* Run-time accounting of BPF programs, for the self metrics. */
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -457,8 +461,9 @@ int svmtrace_cmd_export(int argc, char **argv)
 		fprintf(stderr, "svmtrace export: BPF run-time stats unavailable (%s): "
 			"svmtrace_exporter_bpf_run_seconds_total stays 0\n", strerror(errno));
 
-	status = o.textfile ? run_textfile(&x, &o) : run_http(&x, &o);
+	status = o.textfile ? run_textfile(&x, &o) : run_http(&x, &o, h);
 
+	svmtrace_httpd_stop(h);
 	if (stats_fd >= 0)
 		close(stats_fd);
 	svmtrace_session_close(&x.session);

@@ -29,9 +29,12 @@
 #define REQUEST_MEMORY_LIMIT (16 * 1024)
 
 struct svmtrace_httpd {
+	struct svmtrace_httpd_opts opts;
 	struct MHD_Daemon *daemon;
 	svmtrace_httpd_render_fn render;
 	void *arg;
+	int fd;
+	bool ipv6;
 	uint16_t port;
 };
 
@@ -185,42 +188,44 @@ static int listen_on(const char *address, uint16_t port, bool *ipv6, uint16_t *b
 	return fd;
 }
 
-struct svmtrace_httpd *svmtrace_httpd_start(const struct svmtrace_httpd_opts *o,
-					    svmtrace_httpd_render_fn render, void *arg)
+struct svmtrace_httpd *svmtrace_httpd_listen(const struct svmtrace_httpd_opts *o)
 {
 	struct svmtrace_httpd *h = calloc(1, sizeof(*h));
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-	bool ipv6 = false;
-	int fd;
 
 	if (!h) {
 		fprintf(stderr, "svmtrace export: out of memory\n");
 		return NULL;
 	}
-	h->render = render;
-	h->arg = arg;
-	fd = listen_on(o->address, o->port, &ipv6, &h->port);
-	if (fd < 0) {
-		free(h);
-		return NULL;
-	}
-	if (ipv6)
-		flags |= MHD_USE_IPv6;
-	h->daemon = MHD_start_daemon(flags, h->port, NULL, NULL, on_request, h,
-				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-				     MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
-				     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY_LIMIT,
-				     MHD_OPTION_END);
-	if (!h->daemon) {
-		fprintf(stderr, "svmtrace export: libmicrohttpd could not start its server on %s port %u\n",
-			o->address, h->port);
-		close(fd);
+	h->opts = *o;
+	h->fd = listen_on(o->address, o->port, &h->ipv6, &h->port);
+	if (h->fd < 0) {
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+bool svmtrace_httpd_serve(struct svmtrace_httpd *h, svmtrace_httpd_render_fn render, void *arg)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+
+	h->render = render;
+	h->arg = arg;
+	if (h->ipv6)
+		flags |= MHD_USE_IPv6;
+	h->daemon = MHD_start_daemon(flags, h->port, NULL, NULL, on_request, h,
+				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->fd,
+				     MHD_OPTION_CONNECTION_LIMIT, h->opts.connection_limit,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->opts.per_ip_limit,
+				     MHD_OPTION_CONNECTION_TIMEOUT, h->opts.timeout_s,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY_LIMIT,
+				     MHD_OPTION_END);
+	if (!h->daemon) {
+		fprintf(stderr, "svmtrace export: libmicrohttpd could not start its server on %s port %u\n",
+			h->opts.address, h->port);
+		return false;
+	}
+	return true;
 }
 
 uint16_t svmtrace_httpd_port(const struct svmtrace_httpd *h)
@@ -232,6 +237,9 @@ void svmtrace_httpd_stop(struct svmtrace_httpd *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->daemon);
+	if (h->daemon)
+		MHD_stop_daemon(h->daemon);	/* closes the listening socket too */
+	else
+		close(h->fd);
 	free(h);
 }

@@ -39,9 +39,13 @@ struct svmtrace_httpd;
 /* A numeric IPv4 or IPv6 address (IPv6 may come in brackets)? */
 bool svmtrace_httpd_address_valid(const char *address);
 
-/* Listen and serve from a thread of libmicrohttpd's; NULL after saying why on stderr. */
-struct svmtrace_httpd *svmtrace_httpd_start(const struct svmtrace_httpd_opts *o,
-					    svmtrace_httpd_render_fn render, void *arg);
+/*
+ * Bind and listen (before anything slow is loaded, so a bad address or a
+ * port in use fails at once); NULL after saying why on stderr.
+ */
+struct svmtrace_httpd *svmtrace_httpd_listen(const struct svmtrace_httpd_opts *o);
+/* Serve from a thread of libmicrohttpd's; false after saying why. */
+bool svmtrace_httpd_serve(struct svmtrace_httpd *h, svmtrace_httpd_render_fn render, void *arg);
 /* The port actually bound (useful with port 0). */
 uint16_t svmtrace_httpd_port(const struct svmtrace_httpd *h);
 void svmtrace_httpd_stop(struct svmtrace_httpd *h);

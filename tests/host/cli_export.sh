@@ -37,3 +37,17 @@ expect "export --per-ip-limit x" 2 "invalid --per-ip-limit 'x'" $st export --per
 expect "export unexpected argument" 2 "unexpected argument 'now'" $st export now
 expect "export -a ::1 without the module" 1 'modprobe svm_pagemap' $st export -a ::1 -p 0
 expect "export -a [::] without the module" 1 'modprobe svm_pagemap' $st export -a '[::]' -p 0
+
+# The socket is bound before BPF is loaded: a port in use fails at once.
+busy=$(mktemp)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(20)' >"$busy" &
+holder=$!
+for _ in $(seq 50); do [ -s "$busy" ] && break; sleep 0.1; done
+port=$(cat "$busy")
+expect "export on a port in use" 1 "cannot listen on 127.0.0.1 port $port: Address already in use" \
+	$st export -p "$port"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+rm -f "$busy"
