@@ -137,5 +137,13 @@ bench: guest-prep
 	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l bench -- \
 		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json
 
+# Rewrite the committed latency baseline the CI gate compares against
+# (tests/guest/svmtrace_gate.sh), measured on this machine: PROFILE=plain|iommu.
+.PHONY: gate-baseline
+gate-baseline: guest-prep
+	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l gate-baseline -- \
+		build/guest-user/svmtrace gate --write-baseline tests/baseline/migrate-2M-$(or $(PROFILE),plain).json \
+		-- build/guest-user/svmbench -s 2M -n 20 roundtrip
+
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results

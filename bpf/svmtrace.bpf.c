@@ -269,6 +269,7 @@ static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage
 	r->trigger = trigger;
 	r->path = path;
 	r->result = result;
+	r->cgroup = bpf_get_current_cgroup_id();
 	bpf_ringbuf_submit(r, 0);
 }
 

@@ -153,6 +153,7 @@ struct svmtrace_record {
 	__u32 trigger;
 	__u32 path;
 	__s32 result;
+	__u64 cgroup;		/* cgroup v2 id of the process */
 };
 
 #endif /* SVMTRACE_H */

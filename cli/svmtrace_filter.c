@@ -86,7 +86,6 @@ const struct argp svmtrace_filter_argp = {
 	.parser = filter_parse,
 };
 
-/* Records carry no cgroup: the cgroup filter applies in the kernel only. */
 bool svmtrace_filter_match(const struct svmtrace_filter *f, const struct svmtrace_record *r)
 {
 	if (f->stage >= 0 && r->stage != (uint32_t)f->stage)
@@ -96,6 +95,8 @@ bool svmtrace_filter_match(const struct svmtrace_filter *f, const struct svmtrac
 	if (f->device != SVMTRACE_ALL && r->device != f->device)
 		return false;
 	if (f->pid && r->pid != f->pid)
+		return false;
+	if (f->cgroup && r->cgroup != f->cgroup)
 		return false;
 	return true;
 }

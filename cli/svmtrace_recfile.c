@@ -86,9 +86,11 @@ void svmtrace_record_encode(const struct svmtrace_record *r, uint8_t buf[SVMTRAC
 	put32(buf + 68, r->trigger);
 	put32(buf + 72, r->path);
 	put32(buf + 76, (uint32_t)r->result);
+	put64(buf + 80, r->cgroup);
 }
 
-void svmtrace_record_decode(const uint8_t *buf, struct svmtrace_record *r)
+/* @size: the file's record size; fields past it (an older file) read 0. */
+void svmtrace_record_decode(const uint8_t *buf, uint32_t size, struct svmtrace_record *r)
 {
 	r->ts_ns = get64(buf + 0);
 	r->id = get64(buf + 8);
@@ -104,6 +106,13 @@ void svmtrace_record_decode(const uint8_t *buf, struct svmtrace_record *r)
 	r->trigger = get32(buf + 68);
 	r->path = get32(buf + 72);
 	r->result = (int32_t)get32(buf + 76);
+	r->cgroup = size >= 88 ? get64(buf + 80) : 0;
+}
+
+/* Records of the first 80-byte layout carry no cgroup id. */
+bool svmtrace_recfile_has_cgroup(const struct svmtrace_recfile_info *info)
+{
+	return info->record_size >= 88;
 }
 
 static void encode_header(const struct svmtrace_recfile_info *info, uint64_t count,
@@ -286,7 +295,7 @@ static int read_records(FILE *f, uint64_t n, uint32_t size, struct svmtrace_reco
 			return -1;
 		}
 		/* A later version's longer record starts with version 1's fields. */
-		svmtrace_record_decode(buf, &out[i]);
+		svmtrace_record_decode(buf, size, &out[i]);
 	}
 	free(buf);
 	return 0;
@@ -352,7 +361,7 @@ int svmtrace_recfile_read(const char *path, struct svmtrace_recfile_info *info,
 		goto out;
 	}
 	if (!info->version || info->header_size < SVMTRACE_RECFILE_HEADER_SIZE ||
-	    info->record_size < SVMTRACE_RECFILE_RECORD_SIZE) {
+	    info->record_size < SVMTRACE_RECFILE_RECORD_SIZE_V1) {
 		ret = fail(SVMTRACE_RECFILE_ERR_CORRUPT, msg, msglen,
 			   "corrupt header: version %u, header size %u, record size %u",
 			   info->version, info->header_size, info->record_size);

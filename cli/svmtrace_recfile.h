@@ -21,7 +21,8 @@
 #define SVMTRACE_RECFILE_END_MAGIC	"SVMTEND"
 #define SVMTRACE_RECFILE_VERSION	1
 #define SVMTRACE_RECFILE_HEADER_SIZE	160
-#define SVMTRACE_RECFILE_RECORD_SIZE	80
+#define SVMTRACE_RECFILE_RECORD_SIZE	88
+#define SVMTRACE_RECFILE_RECORD_SIZE_V1	80	/* the first records: no cgroup */
 #define SVMTRACE_RECFILE_TRAILER_SIZE	48	/* without the counters */
 
 /* Header flags. */
@@ -114,6 +115,7 @@ int svmtrace_recfile_read(const char *path, struct svmtrace_recfile_info *info,
 			  struct svmtrace_record **records, char *msg, size_t msglen);
 
 void svmtrace_record_encode(const struct svmtrace_record *r, uint8_t buf[SVMTRACE_RECFILE_RECORD_SIZE]);
-void svmtrace_record_decode(const uint8_t *buf, struct svmtrace_record *r);
+void svmtrace_record_decode(const uint8_t *buf, uint32_t size, struct svmtrace_record *r);
+bool svmtrace_recfile_has_cgroup(const struct svmtrace_recfile_info *info);
 
 #endif /* SVMTRACE_RECFILE_H */

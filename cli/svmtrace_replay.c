@@ -56,6 +56,7 @@ int svmtrace_entries_from_records(const struct svmtrace_record *recs, uint64_t n
 			.path = rec->path,
 			.device = rec->device,
 			.pid = rec->pid,
+			.cgroup = rec->cgroup,
 		};
 
 		if (rec->event != SVMTRACE_EV_STAGE_END && rec->event != SVMTRACE_EV_MIGRATE_END)

@@ -61,9 +61,6 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->file)
 			argp_error(state, "no FILE: give a file written by 'svmtrace record -o FILE'");
-		if (o->render.by[SVMTRACE_DIM_CGROUP] || o->filter.cgroup)
-			argp_error(state, "records carry no cgroup: filter by cgroup when recording "
-				   "(svmtrace record -c PATH)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -156,6 +153,13 @@ int svmtrace_cmd_report(int argc, char **argv)
 	} else if (ret) {
 		fprintf(stderr, "svmtrace report: %s: %s\n", o.file, msg);
 		return 1;
+	}
+	if ((o.render.by[SVMTRACE_DIM_CGROUP] || o.filter.cgroup) &&
+	    !svmtrace_recfile_has_cgroup(&info)) {
+		fprintf(stderr, "svmtrace report: %s: its records carry no cgroup id (recorded by an "
+			"older svmtrace): drop --by cgroup and -c\n", o.file);
+		free(recs);
+		return 2;
 	}
 	n = complete ? info.record_count : info.readable;
 	if (svmtrace_entries_from_records(recs, n, &o.filter, &o.render, &entries, &nentries)) {

@@ -27,22 +27,24 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static bool path_exists(const char *path)
+/* Missing for sure: stat says ENOENT.  Unreadable (tracefs is 0700 for an
+ * unprivileged user) is not missing; loading then says what is wrong. */
+static bool path_missing(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0;
+	return stat(path, &st) && errno == ENOENT;
 }
 
 static int check_environment(void)
 {
-	if (!path_exists("/sys/module/svm_pagemap")) {
+	if (path_missing("/sys/module/svm_pagemap")) {
 		fprintf(stderr, "svmtrace: the svm_pagemap module is not loaded: "
 			"run 'modprobe svm_pagemap' (or insmod svm_pagemap.ko) first\n");
 		return -ENOENT;
 	}
-	if (!path_exists("/sys/kernel/tracing/events/svm_pagemap") &&
-	    !path_exists("/sys/kernel/debug/tracing/events/svm_pagemap")) {
+	if (path_missing("/sys/kernel/tracing/events/svm_pagemap") &&
+	    path_missing("/sys/kernel/debug/tracing/events/svm_pagemap")) {
 		fprintf(stderr, "svmtrace: svm_pagemap is loaded but its tracepoints are not "
 			"visible (is tracefs mounted at /sys/kernel/tracing?)\n");
 		return -ENOENT;
@@ -92,7 +94,7 @@ int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_sess
 	if (err)
 		return err;
 
-	s->raw_tp = svmtrace_force_raw_tp || !path_exists("/sys/kernel/btf/svm_pagemap");
+	s->raw_tp = svmtrace_force_raw_tp || path_missing("/sys/kernel/btf/svm_pagemap");
 	if (s->raw_tp && !svmtrace_force_raw_tp)
 		fprintf(stderr, "svmtrace: note: no BTF for svm_pagemap "
 			"(/sys/kernel/btf/svm_pagemap): using raw_tp programs\n");

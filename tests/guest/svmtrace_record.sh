@@ -102,6 +102,32 @@ wait_recording() {
 	return 1
 }
 
+# Records carry the cgroup: two workloads in two cgroups recorded at once
+# split by report --by cgroup and -c, each equal to its svmbench's count.
+cg=/sys/fs/cgroup
+if [ -f $cg/cgroup.procs ] && mkdir -p $cg/svmrec-a $cg/svmrec-b; then
+	cgrec=/tmp/rec-cg.svmrec
+	in_cgroup() { local g=$1; shift; sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg/$g" "$@"; }
+	"$SVMTRACE" record -o "$cgrec" -- bash -c "
+		$(declare -f in_cgroup); cg=$cg
+		in_cgroup svmrec-a '$SVMBENCH' -s 64K -n 3 roundtrip >/dev/null &&
+		in_cgroup svmrec-b '$SVMBENCH' -s 64K -n 5 roundtrip >/dev/null" 2>/tmp/rec-cg.err
+	t_eq "record of two cgroups' workloads succeeds" 0 "$?"
+	cgsum='import json, sys
+h = json.load(open(sys.argv[1]))["histograms"]
+print(" ".join("%s=%d" % (x.get("cgroup", "-"), x["count"]) for x in sorted(h, key=lambda x: x["count"])))'
+	"$SVMTRACE" report -j -S total --by cgroup "$cgrec" >/tmp/rec-cg.json 2>&1
+	t_eq "report --by cgroup splits the two workloads, 6 and 10 migrations" \
+		"$(stat -c %i $cg/svmrec-a)=6 $(stat -c %i $cg/svmrec-b)=10" \
+		"$(python3 -c "$cgsum" /tmp/rec-cg.json 2>&1)"
+	"$SVMTRACE" report -j -S total --by stage -c $cg/svmrec-b "$cgrec" >/tmp/rec-cg.json 2>&1
+	t_eq "report -c keeps one cgroup's 10 migrations" "-=10" "$(python3 -c "$cgsum" /tmp/rec-cg.json 2>&1)"
+	rmdir $cg/svmrec-a $cg/svmrec-b
+	rm -f "$cgrec"
+else
+	t_skip "report by cgroup" "no cgroup2 hierarchy at $cg in this guest"
+fi
+
 # SIGINT ends a recording cleanly: trailer written, FILE complete.
 int=/tmp/rec-int.svmrec
 rm -f "$int" "$int.tmp"

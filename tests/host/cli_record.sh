@@ -43,7 +43,6 @@ expect "report --help has examples" 0 'EXAMPLES' $st report --help
 expect "report without a file" 2 'no FILE' $st report
 expect "report two files" 2 "unexpected argument 'b'" $st report a b
 expect "report bad --by" 2 "invalid --by 'stage,foo'" $st report --by stage,foo "$dir/x"
-expect "report --by cgroup" 2 'records carry no cgroup' $st report --by cgroup "$dir/x"
 expect "report bad stage" 2 "unknown stage 'nope'" $st report -S nope "$dir/x"
 expect "report unknown flag" 2 'unrecognized option' $st report --bogus "$dir/x"
 expect "report of a missing file" 1 'cannot open: No such file' $st report "$dir/missing"

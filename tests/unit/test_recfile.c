@@ -64,6 +64,7 @@ static void make_record(uint64_t i, struct svmtrace_record *r)
 	r->trigger = i % 3;
 	r->path = i % 5 == 4 ? SVMTRACE_PATH_NONE : i % 4;
 	r->result = i % 11 == 10 ? -16 : 0;
+	r->cgroup = 0x1000 + i % 3;
 }
 
 /* Write @n records with @lost lost; the counters are i * 3. */
@@ -370,6 +371,55 @@ static void test_longer_header_and_records(void **state)
 	free(out);
 }
 
+/* A file of the first layout (80-byte records, before the cgroup id) reads,
+ * with cgroup 0 and svmtrace_recfile_has_cgroup() false. */
+static void test_first_layout_records(void **state)
+{
+	enum { N = 4, OLD = SVMTRACE_RECFILE_RECORD_SIZE_V1 };
+	struct svmtrace_recfile_info info;
+	struct svmtrace_record *recs, want;
+	uint8_t *in, *out, *p;
+	size_t trailer, i;
+	struct stat st;
+	char msg[256];
+	FILE *f;
+
+	(void)state;
+	write_file(N, 0);
+	assert_int_equal(read_file(path, &info, &recs, msg), SVMTRACE_RECFILE_OK);
+	assert_true(svmtrace_recfile_has_cgroup(&info));
+	free(recs);
+	assert_int_equal(stat(path, &st), 0);
+	in = malloc(st.st_size);
+	f = fopen(path, "rb");
+	assert_int_equal(fread(in, 1, st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	trailer = st.st_size - SVMTRACE_RECFILE_HEADER_SIZE - N * SVMTRACE_RECFILE_RECORD_SIZE;
+	out = calloc(1, st.st_size);
+	p = out;
+	memcpy(p, in, SVMTRACE_RECFILE_HEADER_SIZE);
+	p[12] = OLD;	/* record_size, u32 LE */
+	p += SVMTRACE_RECFILE_HEADER_SIZE;
+	for (i = 0; i < N; i++) {
+		memcpy(p, in + SVMTRACE_RECFILE_HEADER_SIZE + i * SVMTRACE_RECFILE_RECORD_SIZE, OLD);
+		p += OLD;
+	}
+	memcpy(p, in + st.st_size - trailer, trailer);
+	p += trailer;
+	write_bytes(path, out, p - out);
+	assert_int_equal(read_file(path, &info, &recs, msg), SVMTRACE_RECFILE_OK);
+	assert_int_equal(info.record_size, OLD);
+	assert_false(svmtrace_recfile_has_cgroup(&info));
+	for (i = 0; i < N; i++) {
+		make_record(i, &want);
+		want.cgroup = 0;
+		assert_memory_equal(&recs[i], &want, sizeof(want));
+	}
+	free(recs);
+	free(in);
+	free(out);
+}
+
 static void test_unwritable(void **state)
 {
 	struct svmtrace_recfile_writer w;
@@ -394,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_longer_header_and_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_layout_records, setup, teardown),
 		cmocka_unit_test(test_unwritable),
 	};
 
