@@ -33,6 +33,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Iin
 	-I$(OUT) -Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 LIBS_BPF := -lbpf -lelf -lz
 LIBS_JSON := -ljson-c
+LIBS_HTTP := -lmicrohttpd -lpthread
 
 SVMTRACE_SRCS := $(wildcard cli/svmtrace*.c)
 SVMBENCH_SRCS := $(wildcard cli/svmbench*.c)
@@ -67,7 +68,7 @@ $(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pa
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
-	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON) -lncurses -lm
+	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON) $(LIBS_HTTP) -lncurses -lm
 
 $(OUT)/svmtop: $(OUT)/svmtrace
 	ln -sf svmtrace $@
@@ -76,7 +77,7 @@ $(OUT)/svmbench: $(SVMBENCH_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
 
 # A unit test links the cli objects it names in a "// links: a.c b.c" line.
-$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS)
+$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h cli/*.c) $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(shell sed -n 's|^// links: ||p' $<) -o $@ \
 		-lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm

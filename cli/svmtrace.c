@@ -25,6 +25,7 @@ static const struct svmtrace_command commands[] = {
 	{ "top", svmtrace_cmd_top, "live monitor per process and device (also started as svmtop)" },
 	{ "stat", svmtrace_cmd_stat, "count svm_pagemap events around a command or for a while" },
 	{ "gate", svmtrace_cmd_gate, "check latency and counters against rules and a baseline, for CI" },
+	{ "export", svmtrace_cmd_export, "Prometheus metrics over HTTP (/metrics) or into a textfile" },
 };
 
 static void usage(FILE *out)

@@ -96,5 +96,6 @@ int svmtrace_cmd_top(int argc, char **argv);
 int svmtrace_cmd_record(int argc, char **argv);
 int svmtrace_cmd_report(int argc, char **argv);
 int svmtrace_cmd_gate(int argc, char **argv);
+int svmtrace_cmd_export(int argc, char **argv);
 
 #endif /* SVMTRACE_CLI_H */
