@@ -180,7 +180,7 @@ static int collect_hists(struct svmtrace_session *s, const struct hist_options *
 static int report_window(FILE *out, struct svmtrace_session *s, const struct hist_options *o,
 			 double seconds)
 {
-	uint64_t counters[SVMTRACE_CNT_MAX], events[SVMTRACE_EV_MAX];
+	uint64_t counters[SVMTRACE_CNT_MAX], events[SVMTRACE_EV_MAX], missed[SVMTRACE_EV_MAX];
 	struct svmtrace_hist_entry *entries = NULL;
 	size_t n, i;
 	int err;
@@ -191,13 +191,15 @@ static int report_window(FILE *out, struct svmtrace_session *s, const struct his
 	err = svmtrace_read_counters(s, counters);
 	if (!err)
 		err = svmtrace_read_event_counts(s, events);
+	if (!err)
+		err = svmtrace_bpf_missed(s, missed);
 	if (err) {
 		svmtrace_entries_free(entries, n);
 		return err;
 	}
 	if (o->render.json) {
 		json_object *root = json_object_new_object(), *arr = json_object_new_array();
-		json_object *ev = json_object_new_object();
+		json_object *ev = json_object_new_object(), *mi = json_object_new_object();
 		unsigned int e;
 
 		json_object_object_add(root, "seconds", json_object_new_double(seconds));
@@ -210,6 +212,9 @@ static int report_window(FILE *out, struct svmtrace_session *s, const struct his
 		for (e = 0; e < SVMTRACE_EV_MAX; e++)
 			json_object_object_add(ev, svmtrace_event_name(e), json_object_new_uint64(events[e]));
 		json_object_object_add(root, "events", ev);
+		for (e = 0; e < SVMTRACE_EV_MAX; e++)
+			json_object_object_add(mi, svmtrace_event_name(e), json_object_new_uint64(missed[e]));
+		json_object_object_add(root, "missed_events", mi);
 		svmtrace_json_print(out, root);
 	} else {
 		fprintf(out, "svm_pagemap migration latency over %.3f s (%s programs, times in %s)\n",
@@ -219,6 +224,11 @@ static int report_window(FILE *out, struct svmtrace_session *s, const struct his
 		for (i = 0; i < n; i++)
 			svmtrace_render_entry(out, &o->render, &entries[i]);
 		svmtrace_render_counters(out, counters);
+		if (svmtrace_missed_total(missed))
+			fprintf(out, "\nwarning: the kernel skipped %llu svm_pagemap events since svmtrace "
+				"attached (a program preempted on its CPU by another hit of the same "
+				"event): counts and histograms miss them\n",
+				(unsigned long long)svmtrace_missed_total(missed));
 	}
 	fflush(out);
 	svmtrace_entries_free(entries, n);

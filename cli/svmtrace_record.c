@@ -242,6 +242,7 @@ int svmtrace_cmd_record(int argc, char **argv)
 	}
 	{
 		uint64_t written = w.count, lost = counters[SVMTRACE_CNT_RECORDS_LOST];
+		uint64_t missed[SVMTRACE_EV_MAX];
 
 		err = svmtrace_recfile_finish(&w, lost, counters);
 		if (err) {
@@ -255,6 +256,10 @@ int svmtrace_cmd_record(int argc, char **argv)
 		if (lost)
 			fprintf(stderr, "svmtrace record: warning: %llu records were lost (ring buffer "
 				"full): raise --buffer\n", (unsigned long long)lost);
+		if (!svmtrace_bpf_missed(&s, missed) && svmtrace_missed_total(missed))
+			fprintf(stderr, "svmtrace record: warning: the kernel skipped %llu events (a "
+				"program preempted on its CPU by another hit of the same event): the "
+				"file misses them\n", (unsigned long long)svmtrace_missed_total(missed));
 	}
 	goto out;
 fail:

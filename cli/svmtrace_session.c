@@ -200,6 +200,51 @@ void svmtrace_reset_hists(struct svmtrace_session *s)
 }
 
 /* Run time and run count summed over the attached programs (BPF stats). */
+/*
+ * Tracepoint hits the kernel did not run a program for, per event: its
+ * per-CPU recursion guard skips a hit while the same program is already
+ * running on that CPU (tracepoint callbacks can be preempted on recent
+ * kernels, and another task then hits the same event).  Those events are
+ * missing from every count and histogram, so the user must see them.
+ */
+int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_MAX])
+{
+	struct bpf_program *prog;
+	unsigned int e;
+
+	memset(missed, 0, sizeof(uint64_t) * SVMTRACE_EV_MAX);
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+		const char *name = bpf_program__name(prog);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		/* program names are the event's plus _btf or _raw */
+		for (e = 0; e < SVMTRACE_EV_MAX; e++) {
+			size_t n = strlen(svmtrace_event_name(e));
+
+			if (!strncmp(name, svmtrace_event_name(e), n) && name[n] == '_' &&
+			    (!strcmp(name + n, "_btf") || !strcmp(name + n, "_raw")))
+				missed[e] += info.recursion_misses;
+		}
+	}
+	return 0;
+}
+
+uint64_t svmtrace_missed_total(const uint64_t missed[SVMTRACE_EV_MAX])
+{
+	uint64_t sum = 0;
+	unsigned int e;
+
+	for (e = 0; e < SVMTRACE_EV_MAX; e++)
+		sum += missed[e];
+	return sum;
+}
+
 int svmtrace_bpf_cost(struct svmtrace_session *s, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_program *prog;

@@ -49,6 +49,7 @@ struct top_snapshot {
 	struct svmtrace_hist stage[SVMTRACE_STAGE_MAX];
 	uint64_t counters[SVMTRACE_CNT_MAX];
 	uint64_t bpf_ns, bpf_cnt;
+	uint64_t missed;	/* hits the kernel skipped, since attach */
 };
 
 struct top_frame {
@@ -185,6 +186,12 @@ static int collect(struct svmtrace_session *s, const struct top_options *o, stru
 	err = svmtrace_read_counters(s, snap->counters);
 	if (!err)
 		err = svmtrace_bpf_cost(s, &snap->bpf_ns, &snap->bpf_cnt);
+	if (!err) {
+		uint64_t missed[SVMTRACE_EV_MAX];
+
+		err = svmtrace_bpf_missed(s, missed);
+		snap->missed = svmtrace_missed_total(missed);
+	}
 	return err;
 }
 
@@ -242,7 +249,8 @@ static void build_frame(struct top_frame *f, const struct top_options *o,
 		  (unsigned long long)cn[SVMTRACE_CNT_KEYS_OVERFLOW]);
 	svmtrace_bpf_cost_rates(now->bpf_ns, now->bpf_cnt, before->bpf_ns, before->bpf_cnt, dt,
 				&ns_ev, &ev_s, &cpu);
-	frame_add(f, "svmtop's BPF cost: %.0f ns/event, %.0f events/s, %.3f%% of one CPU", ns_ev, ev_s, cpu);
+	frame_add(f, "svmtop's BPF cost: %.0f ns/event, %.0f events/s, %.3f%% of one CPU, %llu events skipped by the kernel",
+		  ns_ev, ev_s, cpu, (unsigned long long)now->missed);
 
 	frame_add(f, "");
 	frame_add(f, "%-10s %10s %12s %12s", "STAGE", "COUNT", "P50", "P99");
