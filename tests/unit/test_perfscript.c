@@ -7,7 +7,11 @@
  * written, and those give the histograms; perf's header columns in their
  * variants; other events, comments and call chains skipped and counted;
  * malformed lines named by number (or skipped with --partial); files that
- * are not perf script text refused.
+ * are not perf script text refused.  Two more captures from the same guest:
+ * perf-script-contend.txt (svmbench -P 3 -t 5 -n 4 -s 64K contend: three
+ * processes, -EBUSY migrations, timeslice holds) and
+ * perf-script-sched-mixed.txt (sched:sched_switch recorded beside
+ * svm_pagemap:* around one round trip, perf script's default columns).
  */
 // links: cli/svmtrace_perfscript.c cli/svmtrace_replay.c cli/svmtrace_render.c cli/svmtrace_filter.c cli/svmtrace_names.c cli/svmtrace_histo.c
 #include <setjmp.h>
@@ -48,13 +52,18 @@ static void parse_text(const char *text, bool partial, struct parsed *p)
 	parse_file(f, partial, p);
 }
 
-static void parse_fixture(struct parsed *p)
+static void parse_named(const char *path, struct parsed *p)
 {
-	FILE *f = fopen(FIXTURE, "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
-		fail_msg("cannot open %s (run from the repository root)", FIXTURE);
+		fail_msg("cannot open %s (run from the repository root)", path);
 	parse_file(f, false, p);
+}
+
+static void parse_fixture(struct parsed *p)
+{
+	parse_named(FIXTURE, p);
 }
 
 #define HDR "        svmbench     154/154     [000]   104.616896: "
@@ -142,6 +151,67 @@ static void test_fixture_histograms(void **state)
 	}
 	assert_int_equal(seen, 2);
 	svmtrace_entries_free(e, ne);
+	free(p.recs);
+}
+
+static void test_fixture_contend_per_process(void **state)
+{
+	struct svmtrace_render_opts o = { .by = { [SVMTRACE_DIM_PID] = true }, .unit = "us", .unit_ns = 1e3 };
+	struct svmtrace_filter f = SVMTRACE_FILTER_DEFAULT;
+	struct svmtrace_hist_entry *e = NULL;
+	uint64_t failed = 0, r;
+	size_t ne = 0, i;
+	struct parsed p;
+
+	(void)state;
+	parse_named("tests/fixtures/perf-script-contend.txt", &p);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_END], 34);
+	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 124);
+	assert_int_equal(p.info.events[SVMTRACE_EV_RETRY], 15);
+	assert_int_equal(p.info.events[SVMTRACE_EV_TIMESLICE_HOLD], 779);
+	for (r = 0; r < p.n; r++)
+		if (p.recs[r].event == SVMTRACE_EV_MIGRATE_END && p.recs[r].result == -16)
+			failed++;
+	assert_int_equal(failed, 20);
+	/* whole migrations per process, as awk sums them from the text */
+	f.stage = SVMTRACE_STAGE_TOTAL;
+	assert_int_equal(svmtrace_entries_from_records(p.recs, p.n, &f, &o, &e, &ne), 0);
+	assert_int_equal(ne, 3);
+	for (i = 0; i < ne; i++) {
+		switch (e[i].key.pid) {
+		case 170:
+			assert_int_equal(e[i].hist.count, 8);
+			assert_int_equal(e[i].hist.sum, 363782791);
+			break;
+		case 171:
+			assert_int_equal(e[i].hist.count, 14);
+			assert_int_equal(e[i].hist.sum, 20937282);
+			break;
+		case 172:
+			assert_int_equal(e[i].hist.count, 12);
+			assert_int_equal(e[i].hist.sum, 374051331);
+			break;
+		default:
+			fail_msg("unexpected pid %u", e[i].key.pid);
+		}
+	}
+	svmtrace_entries_free(e, ne);
+	free(p.recs);
+}
+
+static void test_fixture_other_events(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	parse_named("tests/fixtures/perf-script-sched-mixed.txt", &p);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.info.other_events, 304);
+	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_END], 2);
+	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 12);
+	assert_int_equal(p.n, 14);
+	assert_true(p.info.tid_only);
 	free(p.recs);
 }
 
@@ -305,6 +375,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_records),
 		cmocka_unit_test(test_fixture_histograms),
+		cmocka_unit_test(test_fixture_contend_per_process),
+		cmocka_unit_test(test_fixture_other_events),
 		cmocka_unit_test(test_header_variants),
 		cmocka_unit_test(test_path_tracking),
 		cmocka_unit_test(test_skipped_lines),
