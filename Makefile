@@ -76,7 +76,7 @@ $(OUT)/svmbench: $(SVMBENCH_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
 
 # A unit test links the cli objects it names in a "// links: a.c b.c" line.
-$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS)
+$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h cli/*.c) $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(shell sed -n 's|^// links: ||p' $<) -o $@ \
 		-lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm
