@@ -443,7 +443,14 @@ int svmtrace_perfscript_read(FILE *in, bool partial, struct svmtrace_perfscript_
 			ret = SVMTRACE_PERFSCRIPT_ERR_NOT_TEXT;
 			break;
 		}
-		r = parse_line(&p, buf, len);
+		/* perf ends every line: a last line without '\n' was cut short */
+		if (buf[len - 1] != '\n' && buf[strspn(buf, " \t\r")]) {
+			say(&p, "line %llu is cut short (no newline at the end of the text)",
+			    (unsigned long long)p.lineno);
+			r = p.seen_event_line ? -EINVAL : -ENOTSUP;
+		} else {
+			r = parse_line(&p, buf, len);
+		}
 		if (r == -ENOMEM) {
 			say(&p, "out of memory at line %llu", (unsigned long long)p.lineno);
 			ret = SVMTRACE_PERFSCRIPT_ERR_NOMEM;

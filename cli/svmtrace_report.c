@@ -27,8 +27,10 @@ struct report_options {
 };
 
 static const char report_doc[] =
-	"Latency histograms from a file written by 'svmtrace record', with exact\n"
-	"percentiles. Takes the output options and filters of 'svmtrace hist'.\n"
+	"Latency histograms from a file written by 'svmtrace record', or with\n"
+	"--perf-script from the text 'perf script' prints for svm_pagemap:* events,\n"
+	"with exact percentiles. Takes the output options and filters of\n"
+	"'svmtrace hist'.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    svmtrace report run.svmrec                  # per stage, direction, path\n"

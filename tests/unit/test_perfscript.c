@@ -327,10 +327,22 @@ static void test_malformed(void **state)
 	parse_text(STAGE(1, 4294967296, 5), false, &p);	/* stage is a u32 */
 	assert_int_equal(p.ret, SVMTRACE_PERFSCRIPT_ERR_MALFORMED);
 
-	/* cut in the middle of a line, after good ones */
-	parse_text(STAGE(1, 0, 10) "        svmbench     154/154     [0", false, &p);
+	/* a line that is not an event, after good ones */
+	parse_text(STAGE(1, 0, 10) "        svmbench     154/154     [0\n", false, &p);
 	assert_int_equal(p.ret, SVMTRACE_PERFSCRIPT_ERR_MALFORMED);
 	assert_string_equal(p.msg, "line 2 is not a perf script event line (no SYSTEM:EVENT: column)");
+
+	/* the text cut in the middle of a value: perf ends every line with '\n' */
+	parse_text(STAGE(1, 0, 10) HDR "     svm_pagemap:svm_stage_end: id=1 device=0 stage=1"
+		   " direction=0 trigger=1 npages=16 bytes=65536 duration_ns=12", false, &p);
+	assert_int_equal(p.ret, SVMTRACE_PERFSCRIPT_ERR_MALFORMED);
+	assert_string_equal(p.msg, "line 2 is cut short (no newline at the end of the text)");
+	parse_text(STAGE(1, 0, 10) HDR "     svm_pagemap:svm_stage_end: id=1 device=0 stage=1"
+		   " direction=0 trigger=1 npages=16 bytes=65536 duration_ns=12", true, &p);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.info.malformed, 1);
+	free(p.recs);
 }
 
 static void test_not_perf_script(void **state)
