@@ -6,7 +6,7 @@
 #   build/kmod/<kver>/  svm_pagemap.ko for each guest kernel
 #   build/guest/        the guest root filesystem, initramfs, console logs
 #
-# Main targets: all, demo, test, guest-run, kmod, bench, checkpatch, clean.
+# Main targets: all, demo, test, guest-run, kmod, bench, checkpatch, install, clean.
 # Variables: KERNEL=6.12 selects trixie's kernel instead of trixie-backports',
 # PROFILE=iommu boots with intel-iommu + edu, CMD is what guest-run runs.
 
@@ -85,7 +85,8 @@ $(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h cli/*.c) $(BPF_HDRS)
 # --------------------------------------------------------------------------
 # Host and guest orchestration.
 
-.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean checkpatch
+.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean \
+	checkpatch install uninstall install-dkms uninstall-dkms
 
 all: host-setup
 	$(MAKE) userspace OUT=$(BUILD)/host
@@ -152,6 +153,48 @@ gate-baseline: guest-prep
 	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l gate-baseline -- \
 		build/guest-user/svmtrace gate --write-baseline tests/baseline/migrate-2M-$(or $(PROFILE),plain).json \
 		-- build/guest-user/svmbench -s 2M -n 20 roundtrip
+
+# --------------------------------------------------------------------------
+# Installation of what build/host holds:
+#   make install [PREFIX=/usr/local] [DESTDIR=staging dir]
+#   make install-dkms [DESTDIR=...]   module sources for dkms in /usr/src
+# svmtrace needs root, so it goes to sbin; man pages are installed by glob so
+# that every subcommand's page in man/ comes along.
+
+PREFIX ?= /usr/local
+VERSION := $(shell cat VERSION)
+DKMS_NAME := svm-pagemap
+DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(VERSION)
+DASHBOARD_FILES := $(shell test -d dashboards && find dashboards -type f | sort)
+
+install: $(OUT)/svmtrace $(OUT)/svmbench
+	install -D -m 755 $(OUT)/svmtrace $(DESTDIR)$(PREFIX)/sbin/svmtrace
+	ln -sfn svmtrace $(DESTDIR)$(PREFIX)/sbin/svmtop
+	install -D -m 755 $(OUT)/svmbench $(DESTDIR)$(PREFIX)/bin/svmbench
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 644 include/uapi/svm_pagemap.h $(DESTDIR)$(PREFIX)/include/svm_pagemap.h
+	$(foreach f,$(DASHBOARD_FILES),install -D -m 644 $(f) $(DESTDIR)$(PREFIX)/share/svmtrace/$(f) &&) true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/svmtrace $(DESTDIR)$(PREFIX)/sbin/svmtop \
+		$(DESTDIR)$(PREFIX)/bin/svmbench $(DESTDIR)$(PREFIX)/include/svm_pagemap.h \
+		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man8/%,$(wildcard man/*.8)) \
+		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+	rm -rf $(DESTDIR)$(PREFIX)/share/svmtrace
+
+# The dkms tree keeps the repository's layout (kmod/ beside include/uapi/),
+# so kmod/Kbuild's include path works unchanged; dkms.conf goes to its top.
+install-dkms:
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi
+	install -m 644 kmod/Kbuild kmod/Makefile $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/
+	install -m 644 include/uapi/svm_pagemap.h $(DKMS_SRC)/include/uapi/
+	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
+	@echo "installed $(DKMS_SRC); next: dkms install $(DKMS_NAME)/$(VERSION)"
+
+uninstall-dkms:
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/guest-user $(BUILD)/kmod $(BUILD)/kmod-check $(BUILD)/guest/logs $(BUILD)/guest/runs $(BUILD)/test-results

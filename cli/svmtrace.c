@@ -21,7 +21,7 @@ struct svmtrace_command {
 static const struct svmtrace_command commands[] = {
 	{ "hist", svmtrace_cmd_hist, "migration latency histograms per stage, IOVA and livelock counters" },
 	{ "record", svmtrace_cmd_record, "record every migration and stage end into a file" },
-	{ "report", svmtrace_cmd_report, "histograms with exact percentiles from a record file" },
+	{ "report", svmtrace_cmd_report, "histograms with exact percentiles from a record file or perf script text" },
 	{ "top", svmtrace_cmd_top, "live monitor per process and device (also started as svmtop)" },
 	{ "stat", svmtrace_cmd_stat, "count svm_pagemap events around a command or for a while" },
 	{ "gate", svmtrace_cmd_gate, "check latency and counters against rules and a baseline, for CI" },

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "svmtrace_cli.h"
+#include "svmtrace_perfscript.h"
 #include "svmtrace_recfile.h"
 #include "svmtrace_render.h"
 
@@ -22,22 +23,29 @@ struct report_options {
 	struct svmtrace_filter filter;
 	const char *file;
 	bool partial;
+	bool perf_script;
 };
 
 static const char report_doc[] =
-	"Latency histograms from a file written by 'svmtrace record', with exact\n"
-	"percentiles. Takes the output options and filters of 'svmtrace hist'.\n"
+	"Latency histograms from a file written by 'svmtrace record', or with\n"
+	"--perf-script from the text 'perf script' prints for svm_pagemap:* events,\n"
+	"with exact percentiles. Takes the output options and filters of\n"
+	"'svmtrace hist'.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    svmtrace report run.svmrec                  # per stage, direction, path\n"
 	"    svmtrace report run.svmrec -S total -m      # whole migrations, in ms\n"
 	"    svmtrace report run.svmrec --by stage,pid   # per process\n"
-	"    svmtrace report run.svmrec --log2 -j        # JSON, as svmtrace hist -j\n";
+	"    svmtrace report run.svmrec --log2 -j        # JSON, as svmtrace hist -j\n"
+	"    perf script -F +pid | svmtrace report --perf-script -   # from perf, no BPF\n";
 
-enum { OPT_PARTIAL = 1000 };
+enum { OPT_PARTIAL = 1000, OPT_PERF_SCRIPT };
 
 static const struct argp_option report_argp_options[] = {
-	{ "partial", OPT_PARTIAL, NULL, 0, "report what a truncated or unfinished file still holds", 0 },
+	{ "partial", OPT_PARTIAL, NULL, 0, "report what a truncated or unfinished file still holds; "
+	  "with --perf-script, skip lines it cannot read", 0 },
+	{ "perf-script", OPT_PERF_SCRIPT, NULL, 0, "FILE is the text 'perf script' prints for "
+	  "svm_pagemap:* events ('-': standard input)", 0 },
 	{},
 };
 
@@ -53,6 +61,9 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PARTIAL:
 		o->partial = true;
 		break;
+	case OPT_PERF_SCRIPT:
+		o->perf_script = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num)
 			argp_error(state, "unexpected argument '%s': one FILE at a time", arg);
@@ -60,7 +71,13 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!o->file)
-			argp_error(state, "no FILE: give a file written by 'svmtrace record -o FILE'");
+			argp_error(state, o->perf_script ? "no FILE: give the text of 'perf script' ('-': standard input)"
+				   : "no FILE: give a file written by 'svmtrace record -o FILE'");
+		if (!strcmp(o->file, "-") && !o->perf_script)
+			argp_error(state, "'-' (standard input) is for --perf-script text; give a record file");
+		if ((o->render.by[SVMTRACE_DIM_CGROUP] || o->filter.cgroup) && o->perf_script)
+			argp_error(state, "perf script text carries no cgroup: filter when recording "
+				   "(perf record -G)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -113,6 +130,114 @@ static void print_json(FILE *out, const struct report_options *o,
 	svmtrace_json_print(out, root);
 }
 
+static void print_perf_json(FILE *out, const struct report_options *o,
+			    const struct svmtrace_perfscript_info *info, uint64_t n,
+			    const struct svmtrace_hist_entry *entries, size_t nentries)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	json_object *ev = json_object_new_object(), *skipped = json_object_new_object();
+	unsigned int e;
+	size_t i;
+
+	json_object_object_add(root, "file", json_object_new_string(o->file));
+	json_object_object_add(root, "source", json_object_new_string("perf script"));
+	json_object_object_add(root, "seconds", json_object_new_double((info->last_ts_ns - info->first_ts_ns) / 1e9));
+	json_object_object_add(root, "lines", json_object_new_uint64(info->lines));
+	json_object_object_add(root, "records", json_object_new_uint64(n));
+	for (i = 0; i < nentries; i++)
+		json_object_array_add(arr, svmtrace_render_entry_json(&o->render, &entries[i]));
+	json_object_object_add(root, "histograms", arr);
+	for (e = 0; e < SVMTRACE_EV_MAX; e++)
+		json_object_object_add(ev, svmtrace_event_name(e), json_object_new_uint64(info->events[e]));
+	json_object_object_add(root, "events", ev);
+	json_object_object_add(skipped, "other_events", json_object_new_uint64(info->other_events));
+	json_object_object_add(skipped, "unknown_svm_pagemap_events",
+			       json_object_new_uint64(info->unknown_svm_events));
+	json_object_object_add(skipped, "malformed_lines", json_object_new_uint64(info->malformed));
+	json_object_object_add(root, "skipped", skipped);
+	svmtrace_json_print(out, root);
+}
+
+static void print_perf_text(FILE *out, const struct report_options *o,
+			    const struct svmtrace_perfscript_info *info, uint64_t n,
+			    const struct svmtrace_hist_entry *entries, size_t nentries)
+{
+	unsigned int e;
+	size_t i;
+
+	fprintf(out, "svm_pagemap migration latency from %s (perf script): %llu records over %.3f s "
+		"(times in %s, exact percentiles)\n", o->file, (unsigned long long)n,
+		(info->last_ts_ns - info->first_ts_ns) / 1e9, o->render.unit);
+	if (!nentries)
+		fprintf(out, "\nno migrations\n");
+	for (i = 0; i < nentries; i++)
+		svmtrace_render_entry(out, &o->render, &entries[i]);
+	fprintf(out, "\nevents:");
+	for (e = 0; e < SVMTRACE_EV_MAX; e++)
+		if (info->events[e])
+			fprintf(out, "  %s %llu", svmtrace_event_name(e), (unsigned long long)info->events[e]);
+	fprintf(out, "\nskipped: %llu events of other systems, %llu unknown svm_pagemap events, "
+		"%llu malformed lines\n", (unsigned long long)info->other_events,
+		(unsigned long long)info->unknown_svm_events, (unsigned long long)info->malformed);
+}
+
+/* report --perf-script: the records perf's text implies, through the same replay. */
+static int report_perf_script(const struct report_options *o)
+{
+	struct svmtrace_hist_entry *entries = NULL;
+	struct svmtrace_perfscript_info info;
+	struct svmtrace_record *recs = NULL;
+	bool by_pid = o->render.by[SVMTRACE_DIM_PID] || o->filter.pid;
+	size_t nentries = 0;
+	char msg[256];
+	uint64_t n;
+	FILE *in;
+	int ret;
+
+	in = strcmp(o->file, "-") ? fopen(o->file, "r") : stdin;
+	if (!in) {
+		fprintf(stderr, "svmtrace report: cannot open %s: %s\n", o->file, strerror(errno));
+		return 1;
+	}
+	ret = svmtrace_perfscript_read(in, o->partial, &info, &recs, &n, msg, sizeof(msg));
+	if (in != stdin)
+		fclose(in);
+	if (ret == SVMTRACE_PERFSCRIPT_ERR_MALFORMED) {
+		fprintf(stderr, "svmtrace report: %s: %s (--partial skips such lines)\n", o->file, msg);
+		return 1;
+	} else if (ret) {
+		fprintf(stderr, "svmtrace report: %s: %s\n", o->file, msg);
+		return 1;
+	}
+	if (msg[0])
+		fprintf(stderr, "svmtrace report: %s: warning: %s (--partial)\n", o->file, msg);
+	if (by_pid && !info.pid_column) {
+		fprintf(stderr, "svmtrace report: %s: some events have no pid column: print it with "
+			"'perf script -F +pid'\n", o->file);
+		free(recs);
+		return 1;
+	}
+	if (by_pid && info.tid_only)
+		fprintf(stderr, "svmtrace report: %s: note: these are thread ids (perf script's default); "
+			"'perf script -F +pid' prints process ids\n", o->file);
+	if (svmtrace_entries_from_records(recs, n, &o->filter, &o->render, &entries, &nentries)) {
+		fprintf(stderr, "svmtrace report: out of memory for %llu records\n", (unsigned long long)n);
+		free(recs);
+		return 1;
+	}
+	if (o->render.json)
+		print_perf_json(stdout, o, &info, n, entries, nentries);
+	else
+		print_perf_text(stdout, o, &info, n, entries, nentries);
+	svmtrace_entries_free(entries, nentries);
+	free(recs);
+	if (fflush(stdout)) {
+		fprintf(stderr, "svmtrace report: writing the report failed: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int svmtrace_cmd_report(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -142,6 +267,8 @@ int svmtrace_cmd_report(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
+	if (o.perf_script)
+		return report_perf_script(&o);
 	ret = svmtrace_recfile_read(o.file, &info, &recs, msg, sizeof(msg));
 	if (ret == SVMTRACE_RECFILE_ERR_TRUNCATED && o.partial) {
 		fprintf(stderr, "svmtrace report: %s: %s; reporting those (--partial)\n", o.file, msg);

@@ -53,7 +53,9 @@ for s in "${suites[@]}"; do
 	echo "svmtrace-test: --- $s (up $(cut -d' ' -f1 /proc/uptime)s)"
 	dmesg -C
 	fails_before=$(grep -c '^FAIL' "$T_RESULTS")
-	T_SUITE=$s timeout "${SUITE_TIMEOUT:-600}" bash -c '. "$1/tests/lib.sh"; . "$2"' suite "$repo" "$f"
+	# a suite that needs longer says so in a "# suite-timeout: SECONDS" line
+	limit=$(sed -n 's/^# suite-timeout: \([0-9][0-9]*\)$/\1/p' "$f" | head -n 1)
+	T_SUITE=$s timeout "${limit:-${SUITE_TIMEOUT:-600}}" bash -c '. "$1/tests/lib.sh"; . "$2"' suite "$repo" "$f"
 	rc=$?
 	if [ $rc != 0 ] && [ "$(grep -c '^FAIL' "$T_RESULTS")" = "$fails_before" ]; then
 		echo "FAIL $s: suite ran to completion: exited $rc$([ $rc = 124 ] && echo ' (timeout)')" >>"$T_RESULTS"
