@@ -134,7 +134,7 @@ guest-run: guest-prep
 unit: all
 	@tests/run-tests.sh --host-only
 
-test: all
+test: all image
 	@tests/run-tests.sh
 
 demo: all
