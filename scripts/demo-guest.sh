@@ -35,3 +35,15 @@ echo >$t/trace
 $bin/svmbench -s 16K -n 1 roundtrip >/dev/null
 grep -E 'svm_(migrate|stage|map)' $t/trace | head -n 12 | sed 's/^ *//'
 echo 0 >$t/events/svm_pagemap/enable
+
+section "a CI latency gate: 2 MiB round trips against the committed baseline"
+profile=${SVMTRACE_PROFILE:-plain}
+$bin/svmtrace gate --baseline "tests/baseline/migrate-2M-$profile.json" -f tests/baseline/migrate-2M.rules \
+	-- $bin/svmbench -s 2M -n 20 roundtrip
+echo "(gate exit status $?: 0 all rules pass, 1 a rule failed)"
+
+section "Prometheus metrics: svmtrace export around a workload (a few of them)"
+$bin/svmtrace export --textfile /tmp/demo.prom --once -- $bin/svmbench -s 256K -n 5 roundtrip >/dev/null
+grep -E '^svmtrace_(migrations_total|migrated_pages_total|iova_in_use_bytes|exporter_bpf_run_seconds_total)|^svmtrace_migration_duration_seconds_(count|sum)' \
+	/tmp/demo.prom | head -n 12
+echo "... $(grep -vc '^#' /tmp/demo.prom) samples in all; 'svmtrace export' serves them at http://127.0.0.1:7463/metrics"
