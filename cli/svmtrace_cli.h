@@ -56,6 +56,8 @@ struct svmtrace_session {
 };
 
 extern bool svmtrace_verbose;
+/* argp child: -R/--raw-tp and -v/--verbose (needs <argp.h>) */
+extern const struct argp svmtrace_bpf_argp;
 extern bool svmtrace_force_raw_tp;
 extern volatile sig_atomic_t svmtrace_interrupted;
 

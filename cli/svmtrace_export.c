@@ -61,7 +61,7 @@ static const char export_doc[] =
 
 enum {
 	OPT_TEXTFILE = 1000, OPT_ONCE, OPT_MAX_KEYS, OPT_CONN_LIMIT, OPT_IP_LIMIT, OPT_TIMEOUT,
-	OPT_PP_K, OPT_PP_MS, OPT_RAW_TP,
+	OPT_PP_K, OPT_PP_MS,
 };
 
 static const struct argp_option export_argp_options[] = {
@@ -78,8 +78,6 @@ static const struct argp_option export_argp_options[] = {
 	{ "timeout", OPT_TIMEOUT, "SECONDS", 0, "close idle HTTP connections after SECONDS (default 10)", 0 },
 	{ "pingpong-k", OPT_PP_K, "K", 0, "round trips that make a range ping-pong (default 3)", 0 },
 	{ "pingpong-ms", OPT_PP_MS, "MS", 0, "... within MS milliseconds (default 1000)", 0 },
-	{ "raw-tp", OPT_RAW_TP, NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
 
@@ -168,12 +166,6 @@ static error_t export_parse(int key, char *arg, struct argp_state *state)
 		if (parse_u64(arg, 1, 3600000, &v))
 			argp_error(state, "invalid --pingpong-ms '%s'", arg);
 		o->session.pingpong_ms = v;
-		break;
-	case OPT_RAW_TP:
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
@@ -422,11 +414,16 @@ static int run_http(struct exporter *x, const struct export_options *o, struct s
 
 int svmtrace_cmd_export(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = export_argp_options,
 		.parser = export_parse,
 		.args_doc = "[-- COMMAND [ARG...]]",
 		.doc = export_doc,
+		.children = children,
 	};
 	struct export_options o = {
 		.session = SVMTRACE_SESSION_OPTS_DEFAULT,

@@ -49,8 +49,7 @@ static const char gate_doc[] =
 	"    svmtrace gate --baseline base.json -r 'total.p50 <= 4 * baseline(total.p50)' \\\n"
 	"        --junit gate.xml --bench-json bench.json -- svmbench -s 2M -n 20 roundtrip\n";
 
-enum { OPT_JSON = 1000, OPT_RECORD, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_BENCH_JSON, OPT_JUNIT,
-       OPT_RAW_TP };
+enum { OPT_JSON = 1000, OPT_RECORD, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_BENCH_JSON, OPT_JUNIT };
 
 static const struct argp_option gate_argp_options[] = {
 	{ NULL, 0, NULL, 0, "Rules:", 1 },
@@ -67,8 +66,6 @@ static const struct argp_option gate_argp_options[] = {
 	{ "bench-json", OPT_BENCH_JSON, "FILE", 0, "write github-action-benchmark JSON "
 	  "(customSmallerIsBetter)", 3 },
 	{ "junit", OPT_JUNIT, "FILE", 0, "write JUnit XML, one testcase per rule", 3 },
-	{ "raw-tp", OPT_RAW_TP, NULL, 0, "attach the raw_tp programs even where module BTF exists", 3 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 3 },
 	{},
 };
 
@@ -111,12 +108,6 @@ static error_t gate_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_JUNIT:
 		o->junit = arg;
-		break;
-	case OPT_RAW_TP:
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
@@ -384,11 +375,16 @@ static void command_text(char **command, char *buf, size_t len)
 
 int svmtrace_cmd_gate(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = gate_argp_options,
 		.parser = gate_parse,
 		.args_doc = "[-- COMMAND [ARG...]]",
 		.doc = gate_doc,
+		.children = children,
 	};
 	struct gate_options o = { 0 };
 	struct gate_input run = { .what = "the run" }, base = { 0 };

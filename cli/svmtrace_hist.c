@@ -40,15 +40,13 @@ static const char hist_doc[] =
 	"    svmtrace hist --log2 -m -D to_ram       # log2 view in ms, CPU faults only\n"
 	"    svmtrace hist --by stage,pid -j -- ./app  # per process, JSON\n";
 
-enum { OPT_MAX_KEYS = 1000, OPT_RAW_TP, OPT_PP_K, OPT_PP_MS };
+enum { OPT_MAX_KEYS = 1000, OPT_PP_K, OPT_PP_MS };
 
 static const struct argp_option hist_argp_options[] = {
 	{ "output", 'o', "FILE", 0, "write to FILE instead of stdout", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "cap on histogram keys in the kernel (default 1024)", 0 },
 	{ "pingpong-k", OPT_PP_K, "K", 0, "round trips that make a range ping-pong (default 3)", 0 },
 	{ "pingpong-ms", OPT_PP_MS, "MS", 0, "... within MS milliseconds (default 1000)", 0 },
-	{ "raw-tp", OPT_RAW_TP, NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
 
@@ -91,12 +89,6 @@ static error_t hist_parse(int key, char *arg, struct argp_state *state)
 		if (parse_u64(arg, 3600000, &v) || !v)
 			argp_error(state, "invalid --pingpong-ms '%s'", arg);
 		o->session.pingpong_ms = v;
-		break;
-	case OPT_RAW_TP:
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		/* Positional: [interval [count]] unless a command follows "--". */
@@ -257,6 +249,7 @@ int svmtrace_cmd_hist(int argc, char **argv)
 	static const struct argp_child children[] = {
 		{ &svmtrace_render_argp, 0, "Output:", 0 },
 		{ &svmtrace_filter_argp, 0, "Filters:", 0 },
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
 		{},
 	};
 	static const struct argp argp = {

@@ -44,14 +44,10 @@ static const char record_doc[] =
 	"    svmtrace record -o map.svmrec -S map -D to_dev -- ./app\n"
 	"    svmtrace report run.svmrec                            # exact percentiles\n";
 
-enum { OPT_RAW_TP = 1000 };
-
 static const struct argp_option record_argp_options[] = {
 	{ "output", 'o', "FILE", 0, "write the recording to FILE (required)", 0 },
 	{ "interval", 'i', "SECONDS", 0, "record for SECONDS instead of around a command", 0 },
 	{ "buffer", 'B', "KIB", 0, "ring buffer size in KiB, a power of two (default 4096)", 0 },
-	{ "raw-tp", OPT_RAW_TP, NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
 
@@ -81,12 +77,6 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --buffer '%s': a power of two from 4 to 1048576 KiB",
 				   arg);
 		o->session.ringbuf_bytes = kib * 1024;
-		break;
-	case OPT_RAW_TP:
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
@@ -154,6 +144,7 @@ int svmtrace_cmd_record(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
 		{ &svmtrace_filter_argp, 0, "Filters:", 0 },
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
 		{},
 	};
 	static const struct argp argp = {

@@ -4,6 +4,7 @@
  * the usual failures (privileges, module, tracepoints, BTF) into messages that
  * say what to do.
  */
+#include <argp.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,35 @@ static int check_environment(void)
 	}
 	return 0;
 }
+
+/* -R/--raw-tp and -v/--verbose, shared by every subcommand that loads BPF. */
+static const struct argp_option bpf_options[] = {
+	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
+	{},
+};
+
+static error_t bpf_parse(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	(void)state;
+	switch (key) {
+	case 'R':
+		svmtrace_force_raw_tp = true;
+		break;
+	case 'v':
+		svmtrace_verbose = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp svmtrace_bpf_argp = {
+	.options = bpf_options,
+	.parser = bpf_parse,
+};
 
 /* Keep the tp_btf programs or their raw_tp twins, never both. */
 static void choose_program_flavour(struct svmtrace_session *s)

@@ -32,8 +32,6 @@ static const struct argp_option stat_argp_options[] = {
 	{ "interval", 'i', "SECONDS", 0, "count for SECONDS instead of around a command", 0 },
 	{ "json", 'j', NULL, 0, "print JSON", 0 },
 	{ "output", 'o', "FILE", 0, "write the counts to FILE instead of stdout", 0 },
-	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
 
@@ -54,12 +52,6 @@ static error_t stat_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		o->output = arg;
-		break;
-	case 'R':
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARGS:
 		o->command = state->argv + state->next;
@@ -100,11 +92,16 @@ static void print_counts(FILE *out, const struct stat_options *o, const uint64_t
 
 int svmtrace_cmd_stat(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = stat_argp_options,
 		.parser = stat_parse,
 		.args_doc = "[-- COMMAND [ARG...]]",
 		.doc = stat_doc,
+		.children = children,
 	};
 	struct stat_options o = {};
 	struct svmtrace_session_opts so = SVMTRACE_SESSION_OPTS_DEFAULT;

@@ -362,8 +362,6 @@ static const struct argp_option top_argp_options[] = {
 	{ "frames", 'n', "N", 0, "stop after N frames", 0 },
 	{ "pid", 'p', "PID", 0, "only process PID", 0 },
 	{ "sort", 's', "KEY", 0, "sort by migrations, to_dev, to_ram, retries, p99 or pid", 0 },
-	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
 };
 
@@ -408,12 +406,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		if (i == SVMTRACE_SORT_MAX)
 			argp_error(state, "unknown sort key '%s'", arg);
 		o->sort = i;
-		break;
-	case 'R':
-		svmtrace_force_raw_tp = true;
-		break;
-	case 'v':
-		svmtrace_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -461,10 +453,15 @@ static bool handle_key(int ch, struct top_options *o, bool *paused, bool *help)
 
 int svmtrace_cmd_top(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &svmtrace_bpf_argp, 0, "BPF programs:", 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = top_argp_options,
 		.parser = top_parse,
 		.doc = top_doc,
+		.children = children,
 	};
 	struct top_options o = { .interval = 1.0, .frames = -1 };
 	struct svmtrace_session_opts so = SVMTRACE_SESSION_OPTS_DEFAULT;

@@ -35,3 +35,17 @@ t_grep() {
 		t_fail "$1" "no line matches /$2/ in: $(printf '%s' "$3" | head -n 5 | tr '\n' ' ')"
 	fi
 }
+
+# t_expect NAME STATUS PATTERN CMD...: CMD exits STATUS and prints a line
+# matching PATTERN (stdout and stderr together).
+t_expect() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 4 <<<"$out" | tr '\n' ' ')"
+	fi
+}

@@ -6,44 +6,31 @@
 st=build/host/svmtrace
 sb=build/host/svmbench
 
-# expect NAME STATUS PATTERN CMD...
-expect() {
-	local name=$1 want=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
-		t_pass "$name"
-	else
-		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
-	fi
-}
-
-expect "svmtrace without a command" 2 'Usage: svmtrace' $st
-expect "svmtrace --help" 0 'stat' $st --help
-expect "svmtrace unknown command" 2 "unknown command 'frobnicate'" $st frobnicate
-expect "svmtrace stat -i abc" 2 "invalid interval 'abc'" $st stat -i abc
-expect "svmtrace stat -i -1" 2 "invalid interval '-1'" $st stat -i -1
-expect "svmtrace stat -i with a command" 2 'either -i SECONDS or a command' $st stat -i 1 -- true
-expect "svmtrace stat unknown flag" 2 'unrecognized option' $st stat --bogus
-expect "svmtrace stat --help has examples" 0 'EXAMPLES' $st stat --help
-expect "svmtrace stat without the module" 1 'modprobe svm_pagemap' $st stat -i 0.1
-expect "svmbench without a scenario" 2 'Usage: svmbench' $sb
-expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
-expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
-expect "svmbench -n negative" 2 "invalid count '-5'" $sb info -n -5
-expect "svmbench without a device" 1 'is svm_pagemap loaded' $sb info -d 7
-expect "svmtrace stat -o into a missing directory" 2 "cannot write" $st stat -o /nonexistent/dir/x -i 1
-expect "svmtrace hist unknown stage" 2 "unknown stage 'nope'" $st hist -S nope
-expect "svmtrace hist bad --by" 2 "invalid --by 'stage,foo'" $st hist --by stage,foo
-expect "svmtrace hist bad count" 2 "invalid count 'x'" $st hist 1 x
-expect "svmtrace hist interval and command" 2 'either an interval or a command' $st hist 1 -- true
-expect "svmtrace hist bad direction" 2 "unknown direction 'sideways'" $st hist -D sideways
-expect "svmtrace hist bad max-keys" 2 "invalid --max-keys '0'" $st hist --max-keys 0
-expect "svmtrace hist missing cgroup" 2 "cannot use cgroup '/nonexistent'" $st hist -c /nonexistent
-expect "svmtrace hist --help has examples" 0 'EXAMPLES' $st hist --help
-expect "svmtrace top bad delay" 2 "invalid delay '0'" $st top -d 0
-expect "svmtrace top bad sort key" 2 "unknown sort key 'size'" $st top -s size
-expect "svmtop bad frame count" 2 "invalid frame count '-1'" build/host/svmtop -b -n -1
-expect "svmtop --help has examples" 0 'EXAMPLES' build/host/svmtop --help
-expect "svmtop without the module" 1 'modprobe svm_pagemap' build/host/svmtop -b -n 1
+t_expect "svmtrace without a command" 2 'Usage: svmtrace' $st
+t_expect "svmtrace --help" 0 'stat' $st --help
+t_expect "svmtrace unknown command" 2 "unknown command 'frobnicate'" $st frobnicate
+t_expect "svmtrace stat -i abc" 2 "invalid interval 'abc'" $st stat -i abc
+t_expect "svmtrace stat -i -1" 2 "invalid interval '-1'" $st stat -i -1
+t_expect "svmtrace stat -i with a command" 2 'either -i SECONDS or a command' $st stat -i 1 -- true
+t_expect "svmtrace stat unknown flag" 2 'unrecognized option' $st stat --bogus
+t_expect "svmtrace stat --help has examples" 0 'EXAMPLES' $st stat --help
+t_expect "svmtrace stat without the module" 1 'modprobe svm_pagemap' $st stat -i 0.1
+t_expect "svmbench without a scenario" 2 'Usage: svmbench' $sb
+t_expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
+t_expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
+t_expect "svmbench -n negative" 2 "invalid count '-5'" $sb info -n -5
+t_expect "svmbench without a device" 1 'is svm_pagemap loaded' $sb info -d 7
+t_expect "svmtrace stat -o into a missing directory" 2 "cannot write" $st stat -o /nonexistent/dir/x -i 1
+t_expect "svmtrace hist unknown stage" 2 "unknown stage 'nope'" $st hist -S nope
+t_expect "svmtrace hist bad --by" 2 "invalid --by 'stage,foo'" $st hist --by stage,foo
+t_expect "svmtrace hist bad count" 2 "invalid count 'x'" $st hist 1 x
+t_expect "svmtrace hist interval and command" 2 'either an interval or a command' $st hist 1 -- true
+t_expect "svmtrace hist bad direction" 2 "unknown direction 'sideways'" $st hist -D sideways
+t_expect "svmtrace hist bad max-keys" 2 "invalid --max-keys '0'" $st hist --max-keys 0
+t_expect "svmtrace hist missing cgroup" 2 "cannot use cgroup '/nonexistent'" $st hist -c /nonexistent
+t_expect "svmtrace hist --help has examples" 0 'EXAMPLES' $st hist --help
+t_expect "svmtrace top bad delay" 2 "invalid delay '0'" $st top -d 0
+t_expect "svmtrace top bad sort key" 2 "unknown sort key 'size'" $st top -s size
+t_expect "svmtop bad frame count" 2 "invalid frame count '-1'" build/host/svmtop -b -n -1
+t_expect "svmtop --help has examples" 0 'EXAMPLES' build/host/svmtop --help
+t_expect "svmtop without the module" 1 'modprobe svm_pagemap' build/host/svmtop -b -n 1

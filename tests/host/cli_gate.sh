@@ -10,27 +10,14 @@ st=build/host/svmtrace
 fix=tests/fixtures/hist-roundtrip-2M.json
 dir=$(mktemp -d /tmp/svmtrace-cli-gate.XXXXXX)
 
-# expect NAME STATUS PATTERN CMD...
-expect() {
-	local name=$1 want=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
-		t_pass "$name"
-	else
-		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 4 <<<"$out" | tr '\n' ' ')"
-	fi
-}
-
-expect "svmtrace --help lists gate" 0 'gate +check latency' $st --help
-expect "gate --help has examples" 0 'EXAMPLES' $st gate --help
-expect "gate without an input" 2 'give exactly one input' $st gate -r 'retries == 0'
-expect "gate with two inputs" 2 'give exactly one input' $st gate -r 'retries == 0' --json "$fix" -- true
-expect "gate without rules" 2 'no rules: give -r RULE or -f FILE' $st gate --json "$fix"
-expect "gate with a stray argument" 2 "unexpected argument 'x'" $st gate --json "$fix" -r 'retries == 0' x
-expect "gate with a bad interval" 2 "invalid interval 'soon'" $st gate -i soon -r 'retries == 0'
-expect "gate with an unknown flag" 2 'unrecognized option' $st gate --bogus
+t_expect "svmtrace --help lists gate" 0 'gate +check latency' $st --help
+t_expect "gate --help has examples" 0 'EXAMPLES' $st gate --help
+t_expect "gate without an input" 2 'give exactly one input' $st gate -r 'retries == 0'
+t_expect "gate with two inputs" 2 'give exactly one input' $st gate -r 'retries == 0' --json "$fix" -- true
+t_expect "gate without rules" 2 'no rules: give -r RULE or -f FILE' $st gate --json "$fix"
+t_expect "gate with a stray argument" 2 "unexpected argument 'x'" $st gate --json "$fix" -r 'retries == 0' x
+t_expect "gate with a bad interval" 2 "invalid interval 'soon'" $st gate -i soon -r 'retries == 0'
+t_expect "gate with an unknown flag" 2 'unrecognized option' $st gate --bogus
 
 # A bad rule: message with the column, the rule, a caret under the text.
 out=$($st gate --json "$fix" -r 'total.p99 < 5ms' -r 'mapp.p50 < 1ms' 2>&1)
@@ -53,30 +40,30 @@ t_grep "... names file, line and column of each" \
 t_grep "... keeps the tab so the caret lines up" "^    	         \^~~~~$" "$out"
 t_grep "... and reports the next bad rule too" \
 	"^svmtrace gate: rule 3 \($dir/bad.rules:5:1\): unknown counter 'retrys': did you mean 'retries'\?$" "$out"
-expect "a missing rule file" 2 "cannot read rules from '$dir/none.rules'" \
+t_expect "a missing rule file" 2 "cannot read rules from '$dir/none.rules'" \
 	$st gate --json "$fix" -f "$dir/none.rules"
 printf 'a: retries == 0\na: migrations > 0\n' >"$dir/dup.rules"
-expect "two rules with one name" 2 'rule 2 .*dup.rules:2:1.: rule 1 .* has the same name' \
+t_expect "two rules with one name" 2 'rule 2 .*dup.rules:2:1.: rule 1 .* has the same name' \
 	$st gate --json "$fix" -f "$dir/dup.rules"
 printf '# nothing but comments\n\n' >"$dir/empty.rules"
-expect "a rule file without rules" 2 'the rule files hold no rules' $st gate --json "$fix" -f "$dir/empty.rules"
-expect "baseline() without --baseline" 2 'rule 1 \(-r, column 14\): baseline\(\) needs --baseline FILE' \
+t_expect "a rule file without rules" 2 'the rule files hold no rules' $st gate --json "$fix" -f "$dir/empty.rules"
+t_expect "baseline() without --baseline" 2 'rule 1 \(-r, column 14\): baseline\(\) needs --baseline FILE' \
 	$st gate --json "$fix" -r 'total.p50 <= baseline(total.p50)'
 
 # Bad inputs: exit 2, saying what is wrong, before anything runs.
-expect "--json of a missing file" 2 "$dir/missing.json: cannot open: No such file" \
+t_expect "--json of a missing file" 2 "$dir/missing.json: cannot open: No such file" \
 	$st gate --json "$dir/missing.json" -r 'retries == 0'
 echo '{"histograms": [' >"$dir/cut.json"
-expect "--json of a cut file" 2 'not JSON: the text ends inside a value' $st gate --json "$dir/cut.json" -r 'retries == 0'
+t_expect "--json of a cut file" 2 'not JSON: the text ends inside a value' $st gate --json "$dir/cut.json" -r 'retries == 0'
 cat "$fix" "$fix" >"$dir/two.json"
-expect "--json of hist with an interval (two documents)" 2 'more than one JSON document' \
+t_expect "--json of hist with an interval (two documents)" 2 'more than one JSON document' \
 	$st gate --json "$dir/two.json" -r 'retries == 0'
-expect "--record of a text file" 2 'not an svmtrace recording' $st gate --record "$fix" -r 'retries == 0'
-expect "--baseline of a missing file" 2 "baseline $dir/missing.json: cannot open" \
+t_expect "--record of a text file" 2 'not an svmtrace recording' $st gate --record "$fix" -r 'retries == 0'
+t_expect "--baseline of a missing file" 2 "baseline $dir/missing.json: cannot open" \
 	$st gate --json "$fix" --baseline "$dir/missing.json" -r 'retries == 0'
-expect "--junit into a missing directory" 2 "cannot write '/nonexistent/dir/g.xml.tmp'" \
+t_expect "--junit into a missing directory" 2 "cannot write '/nonexistent/dir/g.xml.tmp'" \
 	$st gate --json "$fix" -r 'retries == 0' --junit /nonexistent/dir/g.xml
-expect "live gate without the module" 1 'modprobe svm_pagemap' $st gate -r 'retries == 0' -- true
+t_expect "live gate without the module" 1 'modprobe svm_pagemap' $st gate -r 'retries == 0' -- true
 
 # Rules judged on the fixture's figures.
 p50_dev=$(python3 -c 'import json,sys

@@ -7,42 +7,29 @@ st=build/host/svmtrace
 fx=tests/fixtures/perf-script-roundtrip.txt
 dir=$(mktemp -d /tmp/svmtrace-cli-perfscript.XXXXXX)
 
-# expect NAME STATUS PATTERN CMD...
-expect() {
-	local name=$1 want=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
-		t_pass "$name"
-	else
-		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
-	fi
-}
-
-expect "report --help shows --perf-script" 0 '--perf-script' $st report --help
-expect "--perf-script without FILE" 2 "no FILE: give the text of 'perf script'" $st report --perf-script
-expect "'-' without --perf-script" 2 "'-' \(standard input\) is for --perf-script" $st report -
-expect "--perf-script with a cgroup filter" 2 'perf script text carries no cgroup' \
+t_expect "report --help shows --perf-script" 0 '--perf-script' $st report --help
+t_expect "--perf-script without FILE" 2 "no FILE: give the text of 'perf script'" $st report --perf-script
+t_expect "'-' without --perf-script" 2 "'-' \(standard input\) is for --perf-script" $st report -
+t_expect "--perf-script with a cgroup filter" 2 'perf script text carries no cgroup' \
 	$st report --perf-script -c / "$fx"
-expect "--perf-script on a missing file" 1 "cannot open $dir/none: No such file" \
+t_expect "--perf-script on a missing file" 1 "cannot open $dir/none: No such file" \
 	$st report --perf-script "$dir/none"
 printf 'PERFILE2\0\0\0\0' >"$dir/perf.data"
-expect "--perf-script on perf.data says to run perf script" 1 "perf.data file: give its text" \
+t_expect "--perf-script on perf.data says to run perf script" 1 "perf.data file: give its text" \
 	$st report --perf-script "$dir/perf.data"
-expect "--perf-script on a JSON file" 1 "line 1 is not a perf script event line" \
+t_expect "--perf-script on a JSON file" 1 "line 1 is not a perf script event line" \
 	$st report --perf-script tests/unit/test_perfscript.c
 { head -n 6 "$fx"; sed -n 7p "$fx" | cut -c1-150; sed -n '8,$p' "$fx"; } >"$dir/cut.txt"
-expect "a cut line is an error naming its number" 1 '^svmtrace report: .*cut.txt: line 7: .*has no field .*--partial' \
+t_expect "a cut line is an error naming its number" 1 '^svmtrace report: .*cut.txt: line 7: .*has no field .*--partial' \
 	$st report --perf-script "$dir/cut.txt"
-expect "--partial skips it and says so" 0 'warning: 1 malformed lines skipped, the first at line 7' \
+t_expect "--partial skips it and says so" 0 'warning: 1 malformed lines skipped, the first at line 7' \
 	$st report --perf-script --partial "$dir/cut.txt"
 
-expect "the fixture's whole migrations" 0 '^stage=total direction=to_dev path=page' \
+t_expect "the fixture's whole migrations" 0 '^stage=total direction=to_dev path=page' \
 	$st report --perf-script -S total "$fx"
-expect "events and skipped lines are listed" 0 '^events:  svm_ioctl 4  svm_migrate_begin 4  svm_migrate_end 4  svm_stage_end 24' \
+t_expect "events and skipped lines are listed" 0 '^events:  svm_ioctl 4  svm_migrate_begin 4  svm_migrate_end 4  svm_stage_end 24' \
 	$st report --perf-script "$fx"
-expect "thread ids are pointed out with --by pid" 0 "note: these are thread ids" \
+t_expect "thread ids are pointed out with --by pid" 0 "note: these are thread ids" \
 	$st report --perf-script --by pid tests/fixtures/perf-script-sched-mixed.txt
 json=$($st report --perf-script -j --by stage,pid - <"$fx" 2>&1)
 t_eq "JSON from standard input: 4 migrations of pid 154 summing to 22640254 ns" "4 22640254" \
