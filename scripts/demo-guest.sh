@@ -24,9 +24,16 @@ section "migrations: svmbench roundtrip (2 MiB, 10 rounds) under svmtrace hist"
 $bin/svmtrace hist --by stage,direction -- $bin/svmbench -s 2M -n 10 roundtrip
 
 section "one frame of svmtop while svmbench migrates"
-$bin/svmbench -s 1M -n 100 roundtrip >/dev/null &
-$bin/svmtop -b -n 1 -d 2
-wait
+# The workload runs inside svmtop's second frame, never while svmtop
+# attaches or detaches (live tracepoint patching: see tests/guest/svmtrace_top.sh).
+$bin/svmtop -b -n 3 -d 2 >/tmp/demo-top.txt &
+top=$!
+until grep -q '^svmtop - ' /tmp/demo-top.txt 2>/dev/null || ! kill -0 $top 2>/dev/null; do
+	sleep 0.1
+done
+$bin/svmbench -s 1M -n 8 roundtrip >/dev/null
+wait $top
+awk '/^svmtop - / { n++ } n == 2' /tmp/demo-top.txt
 
 section "raw events from tracefs"
 t=/sys/kernel/tracing
