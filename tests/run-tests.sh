@@ -36,6 +36,17 @@ report() {
 	done <"$1"
 }
 
+# guest_diag RUNLOG CONSOLE: what the runner said and the console's last
+# lines, so a CI log alone explains a guest that failed.
+guest_diag() {
+	sed 's/^/    runner: /' "$1" 2>/dev/null | tail -n 5
+	if [ -s "$2" ]; then
+		tr -d '\r' <"$2" | tail -n 25 | sed 's/^/    console: /'
+	else
+		echo "    console: (empty: the kernel printed nothing)"
+	fi
+}
+
 # Host unit tests: cmocka binaries in TAP mode.
 for t in build/host/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -103,16 +114,32 @@ if [ $host_only = 0 ]; then
 				tee -a "$all"
 			suites=special/no_device_private load=-n
 		fi
-		# shellcheck disable=SC2086
-		KERNEL=$kernel tests/vm/run.sh $load -p "$profile" -t "${GUEST_TIMEOUT:-1800}" -l "test-$kernel-$profile" -- \
-			bash tests/guest/run-suites.sh "$repo/$out" $suites >/dev/null 2>&1
-		rc=$?
+		console=build/guest/logs/test-$kernel-$profile.log
+		runlog=$results_dir/guest-$kernel-$profile.run.log
+		for attempt in 1 2; do
+			# shellcheck disable=SC2086
+			KERNEL=$kernel tests/vm/run.sh $load -p "$profile" -t "${GUEST_TIMEOUT:-1800}" -l "test-$kernel-$profile" -- \
+				bash tests/guest/run-suites.sh "$repo/$out" $suites >/dev/null 2>"$runlog"
+			rc=$?
+			# A kernel that died before our init printed its first line
+			# is the emulator's failure, not a test's: boot it once more,
+			# saying so, with what the console showed.
+			if [ $rc != 0 ] && [ $attempt = 1 ] && ! grep -q '^svmtrace-guest: kernel ' "$console" &&
+				! grep -qE '^(PASS|FAIL|SKIP) ' "$out"; then
+				echo "== guest [$label]: the kernel did not reach the test init (exit $rc); booting once more. Console tail:"
+				guest_diag "$runlog" "$console"
+				cp "$console" "${console%.log}.failed-boot.log"
+				continue
+			fi
+			break
+		done
 		report "$out" "guest[$label] "
 		if [ $rc != 0 ]; then
-			echo "FAIL guest[$label]: the guest ran to completion: exited $rc; console log build/guest/logs/test-$kernel-$profile.log" |
+			echo "FAIL guest[$label]: the guest ran to completion: exited $rc; console log $console" |
 				tee -a "$all"
+			guest_diag "$runlog" "$console"
 		elif grep -q '^FAIL' "$out"; then
-			echo "== guest [$label]: failures above; console log build/guest/logs/test-$kernel-$profile.log"
+			echo "== guest [$label]: failures above; console log $console"
 		fi
 	done
 fi
