@@ -72,6 +72,7 @@ void svmtrace_reset_hists(struct svmtrace_session *s);
 int svmtrace_bpf_cost(struct svmtrace_session *s, uint64_t *run_ns, uint64_t *run_cnt);
 int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_MAX]);
 uint64_t svmtrace_missed_total(const uint64_t missed[SVMTRACE_EV_MAX]);
+unsigned int svmtrace_module_ndevices(void);
 
 const char *svmtrace_stage_name(unsigned int v);
 const char *svmtrace_direction_name(unsigned int v);

@@ -184,20 +184,6 @@ static error_t export_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* Devices the module created (its ndevices parameter). */
-static size_t module_ndevices(void)
-{
-	FILE *f = fopen("/sys/module/svm_pagemap/parameters/ndevices", "r");
-	unsigned int n = 0;
-
-	if (f) {
-		if (fscanf(f, "%u", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
-	return n < SVMTRACE_MAX_DEVICES ? n : SVMTRACE_MAX_DEVICES;
-}
-
 struct hist_list {
 	struct svmtrace_prom_hist *items;
 	size_t n, cap;
@@ -284,7 +270,7 @@ static int collect(struct exporter *x, struct svmtrace_prom_snapshot *snap, stru
 		err = svmtrace_read_counters(&x->session, snap->counters);
 	if (!err)
 		err = svmtrace_read_event_counts(&x->session, snap->events);
-	snap->n_devices = module_ndevices();
+	snap->n_devices = svmtrace_module_ndevices();
 	for (d = 0; !err && d < snap->n_devices; d++)
 		if (bpf_map_lookup_elem(dev_fd, &d, &devices[d]))
 			err = -errno;

@@ -875,6 +875,19 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The histogram is the selector's stage and has every label it names. */
+static bool selector_matches(const struct gate_node *n, const struct svmtrace_hist_key *key)
+{
+	int label;
+
+	if (key->stage != n->stage)
+		return false;
+	for (label = 0; label < GATE_LABEL_MAX; label++)
+		if (n->has[label] && key_label(key, label) != n->label[label])
+			return false;
+	return true;
+}
+
 static bool eval_stat(struct eval *ev, const struct gate_input *in, const struct gate_node *n,
 		      double *out)
 {
@@ -882,17 +895,11 @@ static bool eval_stat(struct eval *ev, const struct gate_input *in, const struct
 	const struct gate_hist *only = NULL;
 	size_t i, matches = 0;
 	bool exact = true, ok = true;
-	int label;
 
 	for (i = 0; i < in->nhists; i++) {
 		const struct gate_hist *h = &in->hists[i];
 
-		if (h->entry.key.stage != n->stage)
-			continue;
-		for (label = 0; label < GATE_LABEL_MAX; label++)
-			if (n->has[label] && key_label(&h->entry.key, label) != n->label[label])
-				break;
-		if (label < GATE_LABEL_MAX)
+		if (!selector_matches(n, &h->entry.key))
 			continue;
 		svmtrace_histo_merge(&merged.hist, &h->entry.hist);
 		exact = exact && h->entry.values;
@@ -939,12 +946,7 @@ static bool eval_stat(struct eval *ev, const struct gate_input *in, const struct
 	for (i = 0; i < in->nhists; i++) {
 		const struct gate_hist *h = &in->hists[i];
 
-		if (h->entry.key.stage != n->stage)
-			continue;
-		for (label = 0; label < GATE_LABEL_MAX; label++)
-			if (n->has[label] && key_label(&h->entry.key, label) != n->label[label])
-				break;
-		if (label < GATE_LABEL_MAX)
+		if (!selector_matches(n, &h->entry.key))
 			continue;
 		if (merged.nvalues + h->entry.nvalues > merged.hist.count) {
 			ok = unknown(ev, "%s: a histogram holds more values than it counts", in->what);

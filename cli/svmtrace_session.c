@@ -265,6 +265,20 @@ int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_
 	return 0;
 }
 
+/* Devices the loaded module created (its ndevices parameter), 0 without it. */
+unsigned int svmtrace_module_ndevices(void)
+{
+	FILE *f = fopen("/sys/module/svm_pagemap/parameters/ndevices", "r");
+	unsigned int n = 0;
+
+	if (f) {
+		if (fscanf(f, "%u", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n < SVMTRACE_MAX_DEVICES ? n : SVMTRACE_MAX_DEVICES;
+}
+
 uint64_t svmtrace_missed_total(const uint64_t missed[SVMTRACE_EV_MAX])
 {
 	uint64_t sum = 0;

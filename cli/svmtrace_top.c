@@ -101,20 +101,6 @@ static void latency_one(const struct svmtrace_hist_key *k, const struct svmtrace
 		svmtrace_histo_merge(&c->by_dev[k->device], h);
 }
 
-/* Devices the module created (its ndevices parameter). */
-static unsigned int top_ndevices(void)
-{
-	FILE *f = fopen("/sys/module/svm_pagemap/parameters/ndevices", "r");
-	unsigned int n = 0;
-
-	if (f) {
-		if (fscanf(f, "%u", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
-	return n < SVMTRACE_MAX_DEVICES ? n : SVMTRACE_MAX_DEVICES;
-}
-
 static int collect(struct svmtrace_session *s, const struct top_options *o, struct top_snapshot *snap)
 {
 	int fd = bpf_map__fd(s->skel->maps.svmtrace_procs);
@@ -147,7 +133,7 @@ static int collect(struct svmtrace_session *s, const struct top_options *o, stru
 	}
 
 	fd = bpf_map__fd(s->skel->maps.svmtrace_devices);
-	for (key = 0; key < top_ndevices(); key++) {
+	for (key = 0; key < svmtrace_module_ndevices(); key++) {
 		struct svmtrace_device dev;
 		struct svmtrace_top_sample *d;
 
