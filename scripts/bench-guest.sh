@@ -15,9 +15,15 @@ rounds=${BENCH_ROUNDS:-40}
 roundtrip() { "$bin/svmbench" -s 2M -n "$rounds" -j roundtrip; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["throughput"][sys.argv[1]])' "$1"; }
 
+# One bare and one traced run differ by more than tracing costs on a noisy
+# host, so BENCH_PAIRS pairs alternate and the figures are medians.
+pairs=${BENCH_PAIRS:-5}
 roundtrip >/dev/null	# warm-up
-bare=$(roundtrip)
-traced=$("$bin/svmtrace" hist -o /dev/null -- "$bin/svmbench" -s 2M -n "$rounds" -j roundtrip)
+bare=() traced=()
+for _ in $(seq "$pairs"); do
+	bare+=("$(roundtrip | tr -d '\n')")
+	traced+=("$("$bin/svmtrace" hist -o /dev/null -- "$bin/svmbench" -s 2M -n "$rounds" -j roundtrip | tr -d '\n')")
+done
 
 # BPF cost: BENCH_WINDOWS windows of small round trips, each bracketed by
 # BPF run-time stats.  The mean of one window is fragile on a loaded host
@@ -43,9 +49,13 @@ kill $bt 2>/dev/null
 wait $bt 2>/dev/null
 sysctl -q kernel.bpf_stats_enabled=0
 
+printf '%s\n' "${bare[@]}" >/tmp/bench-bare.jsonl
+printf '%s\n' "${traced[@]}" >/tmp/bench-traced.jsonl
 python3 - "$out" "$windows" <<PY
 import json, statistics, sys
-bare, traced = json.loads('''$bare'''), json.loads('''$traced''')
+def runs(path):
+    return [json.loads(l)["throughput"] for l in open(path) if l.strip()]
+bare, traced = runs("/tmp/bench-bare.jsonl"), runs("/tmp/bench-traced.jsonl")
 windows = int(sys.argv[2])
 def stats(path):
     return {p["id"]: p for p in json.load(open(path))}
@@ -76,11 +86,16 @@ for w in range(1, windows + 1):
 med = lambda v: round(statistics.median(v), 1) if v else None
 res = {
     "rounds_2mib": $rounds,
-    "bare_to_dev_mib_s": bare["throughput"]["to_dev_mib_s"],
-    "bare_to_ram_mib_s": bare["throughput"]["to_ram_mib_s"],
-    "memcpy_mib_s": bare["throughput"]["memcpy_mib_s"],
-    "traced_to_dev_mib_s": traced["throughput"]["to_dev_mib_s"],
-    "traced_to_ram_mib_s": traced["throughput"]["to_ram_mib_s"],
+    "pairs": len(bare),
+    "bare_to_dev_mib_s": med([r["to_dev_mib_s"] for r in bare]),
+    "bare_to_ram_mib_s": med([r["to_ram_mib_s"] for r in bare]),
+    "memcpy_mib_s": med([r["memcpy_mib_s"] for r in bare]),
+    "traced_to_dev_mib_s": med([r["to_dev_mib_s"] for r in traced]),
+    "traced_to_ram_mib_s": med([r["to_ram_mib_s"] for r in traced]),
+    "bare_to_dev_mib_s_runs": [round(r["to_dev_mib_s"], 1) for r in bare],
+    "traced_to_dev_mib_s_runs": [round(r["to_dev_mib_s"], 1) for r in traced],
+    "bare_to_ram_mib_s_runs": [round(r["to_ram_mib_s"], 1) for r in bare],
+    "traced_to_ram_mib_s_runs": [round(r["to_ram_mib_s"], 1) for r in traced],
     "cost_windows": windows,
     "svmtrace_ns_per_event_stage_end_median": med(per["stage"]),
     "svmtrace_ns_per_event_stage_end_windows": [round(c, 1) for c in per["stage"]],
