@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A real dkms add/build/install/remove of svm_pagemap against the guest
-# kernel's headers, natively in the guest root filesystem (under TCG the
-# same dkms build takes about 20 minutes; special/install_dkms does it in
-# the booted guest and also loads the result, on request).  The root
+# kernel's headers, natively in the guest root filesystem, in seconds (the
+# guest suite install_dkms does it in the booted guest under TCG and also
+# loads the result, in minutes).  The root
 # filesystem is seen through an overlay on a scratch directory, so nothing
 # dkms writes (/usr/src, /var/lib/dkms, /lib/modules) outlives the test.
 
