@@ -28,5 +28,43 @@ printf 'KEY=%s\n' "$key" >"$cache/rootfs-$key.stamp"
 t_eq "stamp without a size is incomplete" incomplete "$(status)"
 
 # The key follows the package list: a changed list must not reuse the image.
-other=$(sed 's/^zstd$/zstd-changed/' tests/vm/packages.txt | sha256sum)
-t_run "package list is part of the key" bash -c "grep -q '^zstd$' tests/vm/packages.txt && [ '$(sha256sum <tests/vm/packages.txt)' != '$other' ]"
+vm=$(mktemp -d)
+mkdir -p "$vm/tests"
+cp -r tests/vm "$vm/tests/vm"
+sed -i 's/^zstd$/zstd-changed/' "$vm/tests/vm/packages.txt"
+other=$(bash -c '. "$1/tests/vm/lib.sh"; svm_image_key' key "$vm")
+rm -rf "$vm"
+t_run "package list is part of the key" bash -c "grep -qx zstd tests/vm/packages.txt && [ '$key' != '$other' ]"
+
+# The cached kernels against the newest the mirror offers, from package
+# lists written here (SVMTRACE_KERNEL_LISTS) instead of the mirror's.
+lists=$cache/lists
+mkdir -p "$lists"
+pkgs() {
+	local v
+	for v in "$@"; do
+		printf 'Package: linux-image-%s-amd64\nVersion: %s\n\nPackage: linux-headers-%s-amd64\nVersion: %s\n\n' \
+			"$v" "${v%+*}-1" "$v" "${v%+*}-1"
+	done
+}
+pkgs 7.2.12+deb13 7.3.4+deb13 >"$lists/m_dists_trixie-backports_main_binary-amd64_Packages"
+pkgs 6.12.100+deb13 >"$lists/m_dists_trixie_main_binary-amd64_Packages"
+pkgs 6.12.107+deb13 >"$lists/m_dists_trixie-updates_main_binary-amd64_Packages"
+# a newer image without headers must not be chosen
+printf 'Package: linux-image-7.4.1+deb13-amd64\nVersion: 7.4.1-1\n\n' >>"$lists/m_dists_trixie-backports_main_binary-amd64_Packages"
+head -c 4096 /dev/urandom >"$cache/rootfs-$key.tar.zst"
+stamp() { printf 'KEY=%s\nKVER_BACKPORTS=%s\nKVER_612=%s\nSIZE=4096\n' "$key" "$1" "$2" >"$cache/rootfs-$key.stamp"; }
+kernels() { SVMTRACE_CACHE=$cache SVMTRACE_KERNEL_LISTS=$lists tests/vm/image.sh kernels; }
+stamp 7.3.4+deb13-amd64 6.12.107+deb13-amd64
+t_eq "kernels the mirror's newest are current" "current 7.3.4+deb13-amd64 6.12.107+deb13-amd64" "$(kernels)"
+stamp 7.2.12+deb13-amd64 6.12.107+deb13-amd64
+t_eq "an older backports kernel is stale" \
+	"stale: the mirror has 7.3.4+deb13-amd64 and 6.12.107+deb13-amd64, the cached image 7.2.12+deb13-amd64 and 6.12.107+deb13-amd64" \
+	"$(kernels)"
+t_fail_rc=0
+kernels >/dev/null || t_fail_rc=$?
+t_eq "a stale cache exits 1" 1 "$t_fail_rc"
+stamp 7.3.4+deb13-amd64 6.12.100+deb13-amd64
+t_grep "an older 6.12 (trixie-updates has a newer one) is stale" '^stale: ' "$(kernels)"
+rm "$lists"/*
+t_grep "unreadable lists leave the cache in use" '^unknown: ' "$(kernels)"

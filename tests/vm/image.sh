@@ -10,10 +10,18 @@
 #   image.sh kver     print the kernel release for $KERNEL
 #   image.sh rebuild  drop the cached image and build it again
 #   image.sh status   print valid, incomplete or missing for the cache
+#   image.sh kernels  compare the cached image's kernels with the newest the
+#                     mirror offers: prints "current KVERS" or "stale: ..."
 #
 # The cache holds rootfs-<key>.tar.zst and its stamp; <key> hashes the
-# package list and this recipe.  A stamp without its tarball, a tarball of the
-# wrong size, or one that fails to unpack is treated as missing.
+# package list and this recipe, and the stamp records the two kernels chosen
+# when it was built.  A stamp without its tarball, a tarball of the wrong
+# size, or one that fails to unpack is treated as missing.  A cache whose
+# kernels are no longer the newest on the mirror is stale and rebuilt; the
+# mirror is asked at most every SVMTRACE_KERNEL_CHECK_HOURS (default 24, 0
+# for every run), and a mirror that cannot be reached leaves the cache in use.
+# SVMTRACE_KERNEL_LISTS names a directory of apt Packages lists to read
+# instead of asking the mirror.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +29,7 @@ set -euo pipefail
 KEY=$(svm_image_key)
 TARBALL=$SVM_CACHE/rootfs-$KEY.tar.zst
 STAMP=$SVM_CACHE/rootfs-$KEY.stamp
+CHECKED=$SVM_CACHE/rootfs-$KEY.kernels-checked
 ROOTFS=$SVM_BUILD/guest/rootfs
 LOCAL_STAMP=$ROOTFS/.svmtrace-stamp
 
@@ -44,6 +53,76 @@ newest_kernel() {
 	[ "$img" = "$hdr" ] ||
 		svm_die "linux-image-$abi-amd64 is $img but linux-headers-$abi-amd64 is $hdr in $list"
 	echo "$abi $img"
+}
+
+# newest_kernels LISTS_DIR SCRATCH: "ABI_BACKPORTS ABI_612" (e.g.
+# "7.3.4+deb13 6.12.107+deb13") from the apt Packages lists in LISTS_DIR.
+newest_kernels() {
+	local lists=$1 tmp=$2 bp t612
+	local abi_re='[0-9]+[.][0-9]+([.][0-9]+)?([+](deb|bpo)[0-9]*|-[0-9]+)'
+	cat "$lists"/*_dists_trixie-backports_main_binary-amd64_Packages >"$tmp/backports.list" 2>/dev/null
+	cat "$lists"/*_dists_trixie_main_binary-amd64_Packages \
+		"$lists"/*_dists_trixie-updates_main_binary-amd64_Packages >"$tmp/trixie.list" 2>/dev/null
+	bp=$(newest_kernel "$tmp/backports.list" "$abi_re") ||
+		svm_die "trixie-backports has no kernel version with both linux-image and linux-headers for amd64"
+	t612=$(newest_kernel "$tmp/trixie.list" '6[.]12([.][0-9]+)?([+](deb|bpo)[0-9]*|-[0-9]+)') ||
+		svm_die "trixie has no 6.12 kernel with both linux-image and linux-headers for amd64"
+	echo "${bp%% *} ${t612%% *}"
+}
+
+# mirror_kernels: the newest kernels the mirror offers now, from its package
+# lists fetched with the host's apt into a private directory (no host state
+# touched), or from $SVMTRACE_KERNEL_LISTS.  Fails quietly when offline.
+mirror_kernels() {
+	local tmp mirror rc=0
+	tmp=$(mktemp -d)
+	if [ -n "${SVMTRACE_KERNEL_LISTS:-}" ]; then
+		(newest_kernels "$SVMTRACE_KERNEL_LISTS" "$tmp") || rc=1
+		rm -rf "$tmp"
+		return $rc
+	fi
+	mirror=$(svm_mirror 2>/dev/null) && command -v apt-get >/dev/null || { rm -rf "$tmp"; return 1; }
+	mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+	local suite
+	for suite in trixie trixie-updates trixie-backports; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main"
+	done >"$tmp/sources.list"
+	if timeout 300 apt-get -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o Dir::State::Status=/dev/null \
+		-o Acquire::Languages=none -o APT::Sandbox::User=root -o APT::Architecture=amd64 \
+		-o APT::Architectures=amd64 -o Acquire::GzipIndexes=false -q --error-on=any update >"$tmp/apt.log" 2>&1; then
+		(newest_kernels "$tmp/lists" "$tmp") || rc=1
+	else
+		rc=1
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+
+# kernels_current: 0 when the cached image's kernels are the mirror's newest
+# (or the mirror cannot be asked); 1, saying which, when they are not.
+kernels_current() {
+	local bp t612 have_bp have_612
+	if ! read -r bp t612 < <(mirror_kernels 2>/dev/null) || [ -z "$t612" ]; then
+		echo "unknown: could not read the mirror's kernel lists"
+		return 0
+	fi
+	have_bp=$(sed -n 's/^KVER_BACKPORTS=//p' "$STAMP")
+	have_612=$(sed -n 's/^KVER_612=//p' "$STAMP")
+	if [ "$have_bp" = "$bp-amd64" ] && [ "$have_612" = "$t612-amd64" ]; then
+		echo "current $have_bp $have_612"
+		return 0
+	fi
+	echo "stale: the mirror has $bp-amd64 and $t612-amd64, the cached image $have_bp and $have_612"
+	return 1
+}
+
+# check_due: whether the mirror should be asked now (a marker's age).
+check_due() {
+	local hours=${SVMTRACE_KERNEL_CHECK_HOURS:-24}
+	[[ $hours =~ ^[0-9]+$ ]] || svm_die "SVMTRACE_KERNEL_CHECK_HOURS='$hours' is not a number of hours"
+	[ "$hours" = 0 ] || [ ! -f "$CHECKED" ] || [ "$STAMP" -nt "$CHECKED" ] ||
+		[ -n "$(find "$CHECKED" -mmin +$((hours * 60)) 2>/dev/null)" ]
 }
 
 pkg_version() {
@@ -84,7 +163,7 @@ build_initramfs() {
 }
 
 build_image() {
-	local mirror tmp root pkgs bp612 bpabi
+	local mirror tmp root pkgs
 	mirror=$(svm_mirror)
 	mkdir -p "$SVM_CACHE"
 	tmp=$(mktemp -d "$SVM_CACHE/.build-XXXXXX")
@@ -110,19 +189,9 @@ build_image() {
 	svm_chroot "$root" apt-get -q update >"$tmp/apt.log" 2>&1 ||
 		{ tail -n 30 "$tmp/apt.log" >&2; svm_die "apt-get update in the guest root failed"; }
 
-	local lists=$root/var/lib/apt/lists
-	local abi_re='[0-9]+[.][0-9]+([.][0-9]+)?([+](deb|bpo)[0-9]*|-[0-9]+)'
-	cat "$lists"/*_dists_trixie-backports_main_binary-amd64_Packages >"$tmp/backports.list"
-	cat "$lists"/*_dists_trixie_main_binary-amd64_Packages \
-		"$lists"/*_dists_trixie-updates_main_binary-amd64_Packages >"$tmp/trixie.list" 2>/dev/null || true
-	bpabi=$(newest_kernel "$tmp/backports.list" "$abi_re") ||
-		svm_die "trixie-backports has no kernel version with both linux-image and linux-headers for amd64"
-	bp612=$(newest_kernel "$tmp/trixie.list" '6[.]12([.][0-9]+)?([+](deb|bpo)[0-9]*|-[0-9]+)') ||
-		svm_die "trixie has no 6.12 kernel with both linux-image and linux-headers for amd64"
-	set -- $bpabi
-	local kabi_bp=$1
-	set -- $bp612
-	local kabi_612=$1
+	local kabi_bp kabi_612
+	read -r kabi_bp kabi_612 < <(newest_kernels "$root/var/lib/apt/lists" "$tmp")
+	[ -n "$kabi_612" ] || exit 1	# newest_kernels said why
 	svm_log "kernels: trixie-backports $kabi_bp, trixie $kabi_612"
 
 	pkgs=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SVM_VMDIR/packages.txt")
@@ -189,7 +258,22 @@ ensure_rootfs() {
 		fi
 		rm -f "$STAMP" "$TARBALL"
 		build_image
+		touch "$CHECKED"
 		return
+	fi
+	if check_due; then
+		local verdict
+		if ! verdict=$(kernels_current); then
+			svm_log "the cached image is $verdict: rebuilding it"
+			rm -f "$STAMP" "$TARBALL" "$CHECKED"
+			build_image
+			touch "$CHECKED"
+			return
+		fi
+		case $verdict in
+		unknown*) svm_log "could not ask the mirror for newer kernels; using the cached image" ;;
+		*) touch "$CHECKED" ;;
+		esac
 	fi
 	if [ -f "$LOCAL_STAMP" ] && cmp -s "$STAMP" "$LOCAL_STAMP"; then
 		return
@@ -228,9 +312,13 @@ case "${1:-}" in
 ensure) ensure ;;
 status) status ;;
 kver) kver ;;
+kernels)
+	cache_valid || svm_die "no complete cached image to compare (status: $(status))"
+	kernels_current
+	;;
 rebuild)
 	rm -f "$STAMP" "$TARBALL"
 	ensure
 	;;
-*) svm_die "usage: $0 ensure|kver|rebuild|status" ;;
+*) svm_die "usage: $0 ensure|kver|kernels|rebuild|status" ;;
 esac
