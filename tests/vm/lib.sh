@@ -25,7 +25,7 @@ svm_kernel_slot() {
 
 # Key of the cached image: the package list and the recipe version.  The
 # kernel versions are resolved when the image is built and recorded in its
-# stamp (and in the tarball's name).
+# stamp; image.sh rebuilds it when the mirror's newest kernels differ.
 svm_image_key() {
 	{ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SVM_VMDIR/packages.txt"; echo "recipe $SVM_IMAGE_RECIPE"; } |
 		sha256sum | cut -c1-16
