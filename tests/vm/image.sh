@@ -82,15 +82,9 @@ mirror_kernels() {
 		return $rc
 	fi
 	mirror=$(svm_mirror 2>/dev/null) && command -v apt-get >/dev/null || { rm -rf "$tmp"; return 1; }
-	mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
-	local suite
-	for suite in trixie trixie-updates trixie-backports; do
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main"
-	done >"$tmp/sources.list"
-	if timeout 300 apt-get -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o Dir::State::Status=/dev/null \
-		-o Acquire::Languages=none -o APT::Sandbox::User=root -o APT::Architecture=amd64 \
-		-o APT::Architectures=amd64 -o Acquire::GzipIndexes=false -q --error-on=any update >"$tmp/apt.log" 2>&1; then
+	svm_private_apt "$tmp" "$mirror" trixie trixie-updates trixie-backports
+	if timeout 300 apt-get "${SVM_APT[@]}" -o APT::Architecture=amd64 -o APT::Architectures=amd64 \
+		-q --error-on=any update >"$tmp/apt.log" 2>&1; then
 		(newest_kernels "$tmp/lists" "$tmp") || rc=1
 	else
 		rc=1

@@ -54,13 +54,9 @@ fetch() {
 	tmp=$(mktemp -d "$SVM_CACHE/.kscripts-XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" EXIT
-	mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/out"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie-backports main" \
-		>"$tmp/sources.list"
-	apt=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
-		-o Dir::State::Status=/dev/null -o Acquire::Languages=none
-		-o APT::Sandbox::User=root)
+	mkdir -p "$tmp/out"
+	svm_private_apt "$tmp" "$mirror" trixie-backports
+	apt=("${SVM_APT[@]}")
 	apt-get "${apt[@]}" -q --error-on=any update >"$tmp/apt.log" 2>&1 ||
 		unavailable "apt-get update of trixie-backports from $mirror failed: $(tail -n 1 "$tmp/apt.log")"
 	pkg=linux-source-$series

@@ -52,6 +52,24 @@ svm_mirror() {
 	echo "${uri%/}"
 }
 
+# svm_private_apt DIR MIRROR SUITE...: lay out a private apt in DIR whose
+# sources name only MIRROR's SUITEs (main), and set the array SVM_APT to the
+# apt-get/apt-cache options that use it: its own lists and cache, no dpkg
+# status, uncompressed lists; the host's apt configuration is read, its
+# state never touched.
+svm_private_apt() {
+	local dir=$1 mirror=$2 suite
+	shift 2
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	for suite in "$@"; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main"
+	done >"$dir/sources.list"
+	SVM_APT=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+		-o Dir::State::Status=/dev/null -o Acquire::Languages=none
+		-o APT::Sandbox::User=root -o Acquire::GzipIndexes=false)
+}
+
 # svm_chroot ROOTFS CMD...: run CMD inside ROOTFS with /proc, /sys, /dev and
 # the repository (at its own path) bind-mounted.  The mounts live in a private
 # mount namespace, so they vanish with the command even if it is killed.
