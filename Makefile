@@ -40,6 +40,7 @@ SVMBENCH_SRCS := $(wildcard cli/svmbench*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.h)
+UAPI_HDRS := $(wildcard include/uapi/*.h)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 .PHONY: userspace
@@ -59,11 +60,11 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 
 # svmbench needs no BPF toolchain: its objects do not wait for skeletons.
 SVMBENCH_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
-$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench*.h) include/uapi/svm_pagemap.h
+$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench*.h) $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) include/uapi/svm_pagemap.h
+$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -114,7 +115,7 @@ kmod: image
 
 # checkpatch.pl --strict and kernel-doc from the guest kernel's linux-source
 # package (fetched once into the cache by tests/vm/kscripts.sh).
-KMOD_CHECK_SRCS := $(wildcard kmod/*.[ch]) include/uapi/svm_pagemap.h
+KMOD_CHECK_SRCS := $(wildcard kmod/*.[ch]) $(UAPI_HDRS)
 checkpatch:
 	@d=$$(tests/vm/kscripts.sh dir) && \
 	perl $$d/scripts/checkpatch.pl --strict --no-tree -f $(KMOD_CHECK_SRCS) && \
@@ -174,12 +175,14 @@ install: $(OUT)/svmtrace $(OUT)/svmbench
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -D -m 644 include/uapi/svm_pagemap.h $(DESTDIR)$(PREFIX)/include/svm_pagemap.h
+	install -d $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(UAPI_HDRS) $(DESTDIR)$(PREFIX)/include/
 	$(foreach f,$(DASHBOARD_FILES),install -D -m 644 $(f) $(DESTDIR)$(PREFIX)/share/svmtrace/$(f) &&) true
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/svmtrace $(DESTDIR)$(PREFIX)/sbin/svmtop \
-		$(DESTDIR)$(PREFIX)/bin/svmbench $(DESTDIR)$(PREFIX)/include/svm_pagemap.h \
+		$(DESTDIR)$(PREFIX)/bin/svmbench \
+		$(patsubst include/uapi/%,$(DESTDIR)$(PREFIX)/include/%,$(UAPI_HDRS)) \
 		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man8/%,$(wildcard man/*.8)) \
 		$(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 	rm -rf $(DESTDIR)$(PREFIX)/share/svmtrace
@@ -189,7 +192,7 @@ uninstall:
 install-dkms:
 	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi
 	install -m 644 kmod/Kbuild kmod/Makefile $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/
-	install -m 644 include/uapi/svm_pagemap.h $(DKMS_SRC)/include/uapi/
+	install -m 644 $(UAPI_HDRS) $(DKMS_SRC)/include/uapi/
 	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
 	@echo "installed $(DKMS_SRC); next: dkms install $(DKMS_NAME)/$(VERSION)"
 

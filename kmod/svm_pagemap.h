@@ -23,6 +23,24 @@
 
 #include "svm_pagemap_compat.h"
 
+/*
+ * svm_trace() - fire tracepoint @event with preemption disabled.
+ *
+ * BPF runs a program once per CPU at a time and counts a hit that finds it
+ * already running as missed.  Tracepoints are preemptible on 7.x, so a
+ * consumer preempted inside its program would lose the next hit of the event
+ * on that CPU; with preemption off around the call that cannot happen.  The
+ * static key keeps this free while no consumer is attached.
+ */
+#define svm_trace(event, ...)						\
+	do {								\
+		if (trace_##event##_enabled()) {			\
+			preempt_disable();				\
+			trace_##event(__VA_ARGS__);			\
+			preempt_enable();				\
+		}							\
+	} while (0)
+
 #define SVM_MAX_DEVICES		8
 #define SVM_MAX_TIMESLICE_MS	10000
 #define SVM_MAX_DEVICE_MIB	4096
@@ -178,6 +196,9 @@ struct svm_addr {
  *	source for to_ram/evict)
  * @dir: SVM_PAGEMAP_DIR_*
  * @trigger: SVM_PAGEMAP_TRIGGER_*
+ * @path: how its system pages were mapped (SVM_PAGEMAP_PATH_*), peer or
+ *	local when only device pages were, SVM_PAGEMAP_PATH_NONE before the
+ *	map stage or when nothing was mapped
  * @start: first virtual address (0 for eviction)
  * @npages: pages in the range
  * @t_begin: ktime of the beginning, 0 unless svm_migrate_end is enabled
@@ -189,6 +210,7 @@ struct svm_mig {
 	struct svm_device *sdev;
 	u32 dir;
 	u32 trigger;
+	u32 path;
 	unsigned long start;
 	unsigned long npages;
 	u64 t_begin;

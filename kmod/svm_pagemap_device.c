@@ -226,8 +226,8 @@ static void svm_devmem_release_work(struct work_struct *work)
 	down_write(&sdev->evict_sem);
 	svm_free_pages(sdev, devmem->pfns, devmem->npages);
 	up_write(&sdev->evict_sem);
-	trace_svm_devmem_release(devmem->id, sdev->id, devmem->npages,
-				 devmem->start);
+	svm_trace(svm_devmem_release, devmem->id, sdev->id, devmem->npages,
+		  devmem->start);
 	svm_stat_inc(sdev, SVM_STAT(devmem_releases));
 	mmdrop(devmem->mm);
 	svm_devmem_put(devmem);
@@ -326,7 +326,7 @@ struct svm_devmem *svm_devmem_create(struct svm_device *sdev,
 	spin_lock(&sdev->devmem_lock);
 	list_add_tail(&devmem->link, &sdev->devmem_list);
 	spin_unlock(&sdev->devmem_lock);
-	trace_svm_devmem_alloc(devmem->id, sdev->id, npages, start);
+	svm_trace(svm_devmem_alloc, devmem->id, sdev->id, npages, start);
 	svm_stat_inc(sdev, SVM_STAT(devmem_allocs));
 	return devmem;
 

@@ -144,8 +144,8 @@ void svm_edu_verify(struct svm_mig *m, const struct svm_addr *addrs,
 		ret = -EILSEQ;
 	mutex_unlock(&e->dma_lock);
 out:
-	trace_svm_verify(m->id, m->sdev->id, addrs[i].addr,
-			 SVM_EDU_VERIFY_BYTES, ret);
+	svm_trace(svm_verify, m->id, m->sdev->id, addrs[i].addr,
+		  SVM_EDU_VERIFY_BYTES, ret);
 	if (ret) {
 		svm_stat_inc(m->sdev, SVM_STAT(verify_failed));
 		pr_warn_ratelimited("verify of migration %llu failed: %d\n",

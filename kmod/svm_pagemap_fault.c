@@ -83,8 +83,8 @@ int svm_device_fault(struct svm_device *sdev, struct mm_struct *mm,
 				break;
 			ts = min_t(u32, max_t(u32, ts * 2, 1),
 				   READ_ONCE(svm_max_timeslice_ms));
-			trace_svm_retry(ma.id, sdev->id, SVM_PAGEMAP_RETRY_BUSY,
-					args->attempts, ts);
+			svm_trace(svm_retry, ma.id, sdev->id, SVM_PAGEMAP_RETRY_BUSY,
+				  args->attempts, ts);
 			svm_stat_inc(sdev, SVM_STAT(retries[SVM_PAGEMAP_RETRY_BUSY]));
 		}
 		if (!err)
@@ -106,8 +106,8 @@ int svm_device_fault(struct svm_device *sdev, struct mm_struct *mm,
 		if (!err)
 			args->placement = SVM_PAGEMAP_PLACEMENT_SYSTEM;
 	}
-	trace_svm_device_fault(sdev->id, start, (end - start) >> PAGE_SHIFT,
-			       args->flags, args->placement, args->attempts, err);
+	svm_trace(svm_device_fault, sdev->id, start, (end - start) >> PAGE_SHIFT,
+		  args->flags, args->placement, args->attempts, err);
 	svm_stat_inc(sdev, SVM_STAT(device_faults[args->placement]));
 	return err;
 }

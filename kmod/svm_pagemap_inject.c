@@ -145,7 +145,7 @@ bool svm_inject(struct svm_mig *m, u32 point)
 	if (!fire)
 		return false;
 	m->injected = true;
-	trace_svm_inject(m->id, m->sdev->id, point, svm_inject_errno(point));
+	svm_trace(svm_inject, m->id, m->sdev->id, point, svm_inject_errno(point));
 	svm_stat_inc(m->sdev, SVM_STAT(injected[point]));
 	return true;
 }

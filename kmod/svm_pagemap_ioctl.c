@@ -25,7 +25,7 @@ struct svm_file {
 static int svm_reject(struct svm_device *sdev, unsigned int cmd, u32 reason,
 		      int err, u64 start, u64 size)
 {
-	trace_svm_reject(sdev->id, _IOC_NR(cmd), reason, err, start, size);
+	svm_trace(svm_reject, sdev->id, _IOC_NR(cmd), reason, err, start, size);
 	svm_stat_inc(sdev, SVM_STAT(rejects[reason]));
 	return err;
 }
@@ -343,7 +343,7 @@ static long svm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = -ENOTTY;
 		break;
 	}
-	trace_svm_ioctl(f->sdev->id, _IOC_NR(cmd), ret);
+	svm_trace(svm_ioctl, f->sdev->id, _IOC_NR(cmd), ret);
 	svm_stat_inc(f->sdev, SVM_STAT(ioctls));
 	return ret;
 }

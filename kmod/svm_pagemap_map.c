@@ -47,7 +47,7 @@ static void svm_iova_try(struct svm_mig *m, struct svm_map_state *st,
 	} else {
 		reason = svm_iova_fail_reason(m->dma_dev);
 	}
-	trace_svm_iova_alloc(m->id, m->sdev->id, size, align, reason);
+	svm_trace(svm_iova_alloc, m->id, m->sdev->id, size, align, reason);
 	svm_stat_inc(m->sdev, SVM_STAT(iova_allocs[reason]));
 }
 
@@ -67,8 +67,15 @@ static void svm_map_trace(struct svm_mig *m, u32 path, unsigned long n,
 {
 	if (!n)
 		return;
-	trace_svm_map(m->id, m->sdev->id, path, m->dir, n,
-		      (u64)n << PAGE_SHIFT, iova_bytes);
+	/*
+	 * A migration's path is how its system pages were mapped; peer and
+	 * local name it only when nothing else was mapped.
+	 */
+	if (m->path == SVM_PAGEMAP_PATH_NONE || path == SVM_PAGEMAP_PATH_IOVA ||
+	    path == SVM_PAGEMAP_PATH_PAGE)
+		m->path = path;
+	svm_trace(svm_map, m->id, m->sdev->id, path, m->dir, n,
+		  (u64)n << PAGE_SHIFT, iova_bytes);
 	svm_stat_inc(m->sdev, SVM_STAT(map_calls[path]));
 	svm_stat_add(m->sdev, SVM_STAT(map_pages[path]), n);
 }
@@ -173,7 +180,7 @@ void svm_unmap_pages(struct svm_mig *m, struct svm_map_state *st,
 
 		svm_iova_unlink_free(m->dma_dev, &st->iova, st->iova_offset,
 				     st->dir);
-		trace_svm_iova_free(m->id, m->sdev->id, size, st->iova_offset);
+		svm_trace(svm_iova_free, m->id, m->sdev->id, size, st->iova_offset);
 		svm_stat_inc(m->sdev, SVM_STAT(iova_frees));
 	} else {
 		for (i = 0; i < npages; i++)

@@ -236,8 +236,8 @@ vm_fault_t svm_migrate_to_ram(struct vm_fault *vmf)
 	int err;
 
 	if (time_before64(now, expires)) {
-		trace_svm_timeslice_hold(devmem->id, sdev->id, addr,
-					 jiffies_to_nsecs(expires - now));
+		svm_trace(svm_timeslice_hold, devmem->id, sdev->id, addr,
+			  jiffies_to_nsecs(expires - now));
 		svm_stat_inc(sdev, SVM_STAT(timeslice_holds));
 		cond_resched();
 		return 0;
@@ -355,10 +355,10 @@ int svm_devmem_evict(struct svm_devmem *devmem, unsigned long *npages)
 			return 0;
 		if (attempt >= READ_ONCE(svm_evict_retries))
 			break;
-		trace_svm_evict_retry(devmem->id, m.id, sdev->id,
-				      err ? SVM_PAGEMAP_RETRY_ERROR :
-					    SVM_PAGEMAP_RETRY_NOT_DETACHED,
-				      attempt + 1, err);
+		svm_trace(svm_evict_retry, devmem->id, m.id, sdev->id,
+			  err ? SVM_PAGEMAP_RETRY_ERROR :
+				SVM_PAGEMAP_RETRY_NOT_DETACHED,
+			  attempt + 1, err);
 		svm_stat_inc(sdev, SVM_STAT(evict_retries));
 		cond_resched();
 	}

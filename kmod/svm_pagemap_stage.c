@@ -11,6 +11,27 @@
 #include "svm_pagemap.h"
 #include "svm_pagemap_trace.h"
 
+/* Every stats array has room for its list of the vocabulary. */
+#define SVM_STATS_HOLD(field, count)					\
+	static_assert(ARRAY_SIZE_OF_MEMBER(field) >= (count))
+#define ARRAY_SIZE_OF_MEMBER(field)					\
+	(sizeof_field(struct svm_pagemap_stats, field) / sizeof(u64))
+
+SVM_STATS_HOLD(migrations, SVM_PAGEMAP_DIR_COUNT);
+SVM_STATS_HOLD(migrations_failed, SVM_PAGEMAP_DIR_COUNT);
+SVM_STATS_HOLD(pages, SVM_PAGEMAP_DIR_COUNT);
+SVM_STATS_HOLD(triggers, SVM_PAGEMAP_TRIGGER_COUNT);
+SVM_STATS_HOLD(stage_calls, SVM_PAGEMAP_STAGE_COUNT);
+SVM_STATS_HOLD(stage_errors, SVM_PAGEMAP_STAGE_COUNT);
+SVM_STATS_HOLD(stage_pages, SVM_PAGEMAP_STAGE_COUNT);
+SVM_STATS_HOLD(map_calls, SVM_PAGEMAP_PATH_COUNT);
+SVM_STATS_HOLD(map_pages, SVM_PAGEMAP_PATH_COUNT);
+SVM_STATS_HOLD(iova_allocs, SVM_PAGEMAP_IOVA_COUNT);
+SVM_STATS_HOLD(rejects, SVM_PAGEMAP_REASON_COUNT);
+SVM_STATS_HOLD(retries, SVM_PAGEMAP_RETRY_COUNT);
+SVM_STATS_HOLD(device_faults, SVM_PAGEMAP_PLACEMENT_COUNT);
+SVM_STATS_HOLD(injected, SVM_PAGEMAP_INJECT_COUNT);
+
 /**
  * svm_mig_begin() - start accounting a migration
  * @m: the migration, filled in here
@@ -35,10 +56,11 @@ void svm_mig_begin(struct svm_mig *m, struct svm_device *sdev, u32 dir,
 	m->sdev = sdev;
 	m->dir = dir;
 	m->trigger = trigger;
+	m->path = SVM_PAGEMAP_PATH_NONE;
 	m->start = start;
 	m->npages = npages;
-	trace_svm_migrate_begin(m->id, sdev->id, dir, trigger, start, npages,
-				src_device);
+	svm_trace(svm_migrate_begin, m->id, sdev->id, dir, trigger, start, npages,
+		  src_device);
 	svm_stat_inc(sdev, SVM_STAT(migrations[dir]));
 	svm_stat_inc(sdev, SVM_STAT(triggers[trigger]));
 }
@@ -55,8 +77,8 @@ void svm_mig_end(struct svm_mig *m, unsigned long migrated, int result)
 
 	if (m->t_begin && trace_svm_migrate_end_enabled())
 		dur = ktime_get_ns() - m->t_begin;
-	trace_svm_migrate_end(m->id, m->sdev->id, m->dir, m->trigger, m->start,
-			      m->npages, migrated, result, dur);
+	svm_trace(svm_migrate_end, m->id, m->sdev->id, m->dir, m->trigger,
+		  m->path, m->start, m->npages, migrated, result, dur);
 	if (result)
 		svm_stat_inc(m->sdev, SVM_STAT(migrations_failed[m->dir]));
 	svm_stat_add(m->sdev, SVM_STAT(pages[m->dir]), migrated);
@@ -85,8 +107,8 @@ void svm_stage_done(struct svm_mig *m, u32 stage, u64 t0,
 {
 	u64 dur = t0 ? ktime_get_ns() - t0 : 0;
 
-	trace_svm_stage_end(m->id, m->sdev->id, stage, m->dir, m->trigger,
-			    npages, (u64)npages << PAGE_SHIFT, dur, err);
+	svm_trace(svm_stage_end, m->id, m->sdev->id, stage, m->dir, m->trigger,
+		  m->path, npages, (u64)npages << PAGE_SHIFT, dur, err);
 	svm_stat_inc(m->sdev, SVM_STAT(stage_calls[stage]));
 	svm_stat_add(m->sdev, SVM_STAT(stage_pages[stage]), npages);
 	if (err)

@@ -13,6 +13,42 @@
 
 #include <linux/tracepoint.h>
 
+#include <uapi/svm_pagemap.h>
+
+/*
+ * The enum fields print by name, from the one vocabulary table
+ * (uapi/svm_pagemap_vocab.h); TRACE_DEFINE_ENUM puts the values into the
+ * format files so perf and trace-cmd can print them too.
+ */
+/*
+ * Each entry opens its declarations, so every list ends with the semicolon;
+ * each constant fits the u32 field that carries it.
+ */
+#undef SVM_PAGEMAP_VOCAB
+#undef SVM_PAGEMAP_VOCAB_LAST
+#define SVM_PAGEMAP_VOCAB(c, ...)					\
+	; TRACE_DEFINE_ENUM(c); static_assert(sizeof(c) <= sizeof(u32))
+#define SVM_PAGEMAP_VOCAB_LAST(c, ...)	SVM_PAGEMAP_VOCAB(c)
+SVM_PAGEMAP_DIRECTIONS;
+SVM_PAGEMAP_TRIGGERS;
+SVM_PAGEMAP_STAGES;
+SVM_PAGEMAP_PATHS;
+SVM_PAGEMAP_IOVA_REASONS;
+SVM_PAGEMAP_REJECT_REASONS;
+SVM_PAGEMAP_RETRY_REASONS;
+SVM_PAGEMAP_INJECT_POINTS;
+SVM_PAGEMAP_PLACEMENTS;
+
+/* From here on the lists expand to __print_symbolic()'s { value, name } pairs. */
+#undef SVM_PAGEMAP_VOCAB
+#undef SVM_PAGEMAP_VOCAB_LAST
+#define SVM_PAGEMAP_VOCAB(c, name, ...)		{ c, name },
+#define SVM_PAGEMAP_VOCAB_LAST(c, name, ...)	{ c, name }
+
+#define svm_tp_show(list, v)	__print_symbolic(v, list)
+#define svm_tp_show_path(v)						\
+	__print_symbolic(v, SVM_PAGEMAP_PATHS, { SVM_PAGEMAP_PATH_NONE, "none" })
+
 /**
  * svm_ioctl - an ioctl on a software device finished
  * @device: software device index
@@ -47,8 +83,10 @@ TRACE_EVENT(svm_reject,
 			   __entry->error = error;
 			   __entry->start = start;
 			   __entry->size = size;),
-	    TP_printk("device=%u cmd=%u reason=%u error=%d start=0x%llx size=%llu",
-		      __entry->device, __entry->cmd, __entry->reason, __entry->error,
+	    TP_printk("device=%u cmd=%u reason=%s error=%d start=0x%llx size=%llu",
+		      __entry->device, __entry->cmd,
+		      svm_tp_show(SVM_PAGEMAP_REJECT_REASONS, __entry->reason),
+		      __entry->error,
 		      __entry->start, __entry->size)
 );
 
@@ -70,21 +108,25 @@ TRACE_EVENT(svm_migrate_begin,
 			   __entry->src_device = src_device;
 			   __entry->start = start;
 			   __entry->npages = npages;),
-	    TP_printk("id=%llu device=%u direction=%u trigger=%u src_device=%d start=0x%llx npages=%llu",
-		      __entry->id, __entry->device, __entry->direction,
-		      __entry->trigger, __entry->src_device, __entry->start,
+	    TP_printk("id=%llu device=%u direction=%s trigger=%s src_device=%d start=0x%llx npages=%llu",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_DIRECTIONS, __entry->direction),
+		      svm_tp_show(SVM_PAGEMAP_TRIGGERS, __entry->trigger),
+		      __entry->src_device, __entry->start,
 		      __entry->npages)
 );
 
 TRACE_EVENT(svm_migrate_end,
-	    TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u64 start,
-		     u64 npages, u64 migrated, s32 result, u64 duration_ns),
-	    TP_ARGS(id, device, direction, trigger, start, npages, migrated, result,
-		    duration_ns),
+	    TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u32 path,
+		     u64 start, u64 npages, u64 migrated, s32 result,
+		     u64 duration_ns),
+	    TP_ARGS(id, device, direction, trigger, path, start, npages, migrated,
+		    result, duration_ns),
 	    TP_STRUCT__entry(__field(u64, id)
 			     __field(u32, device)
 			     __field(u32, direction)
 			     __field(u32, trigger)
+			     __field(u32, path)
 			     __field(s32, result)
 			     __field(u64, start)
 			     __field(u64, npages)
@@ -94,27 +136,32 @@ TRACE_EVENT(svm_migrate_end,
 			   __entry->device = device;
 			   __entry->direction = direction;
 			   __entry->trigger = trigger;
+			   __entry->path = path;
 			   __entry->result = result;
 			   __entry->start = start;
 			   __entry->npages = npages;
 			   __entry->migrated = migrated;
 			   __entry->duration_ns = duration_ns;),
-	    TP_printk("id=%llu device=%u direction=%u trigger=%u start=0x%llx npages=%llu migrated=%llu result=%d duration_ns=%llu",
-		      __entry->id, __entry->device, __entry->direction,
-		      __entry->trigger, __entry->start, __entry->npages,
+	    TP_printk("id=%llu device=%u direction=%s trigger=%s path=%s start=0x%llx npages=%llu migrated=%llu result=%d duration_ns=%llu",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_DIRECTIONS, __entry->direction),
+		      svm_tp_show(SVM_PAGEMAP_TRIGGERS, __entry->trigger),
+		      svm_tp_show_path(__entry->path), __entry->start,
+		      __entry->npages,
 		      __entry->migrated, __entry->result, __entry->duration_ns)
 );
 
 TRACE_EVENT(svm_stage_end,
 	    TP_PROTO(u64 id, u32 device, u32 stage, u32 direction, u32 trigger,
-		     u64 npages, u64 bytes, u64 duration_ns, s32 error),
-	    TP_ARGS(id, device, stage, direction, trigger, npages, bytes,
+		     u32 path, u64 npages, u64 bytes, u64 duration_ns, s32 error),
+	    TP_ARGS(id, device, stage, direction, trigger, path, npages, bytes,
 		    duration_ns, error),
 	    TP_STRUCT__entry(__field(u64, id)
 			     __field(u32, device)
 			     __field(u32, stage)
 			     __field(u32, direction)
 			     __field(u32, trigger)
+			     __field(u32, path)
 			     __field(u64, npages)
 			     __field(u64, bytes)
 			     __field(u64, duration_ns)
@@ -124,13 +171,17 @@ TRACE_EVENT(svm_stage_end,
 			   __entry->stage = stage;
 			   __entry->direction = direction;
 			   __entry->trigger = trigger;
+			   __entry->path = path;
 			   __entry->npages = npages;
 			   __entry->bytes = bytes;
 			   __entry->duration_ns = duration_ns;
 			   __entry->error = error;),
-	    TP_printk("id=%llu device=%u stage=%u direction=%u trigger=%u npages=%llu bytes=%llu duration_ns=%llu error=%d",
-		      __entry->id, __entry->device, __entry->stage,
-		      __entry->direction, __entry->trigger, __entry->npages,
+	    TP_printk("id=%llu device=%u stage=%s direction=%s trigger=%s path=%s npages=%llu bytes=%llu duration_ns=%llu error=%d",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_STAGES, __entry->stage),
+		      svm_tp_show(SVM_PAGEMAP_DIRECTIONS, __entry->direction),
+		      svm_tp_show(SVM_PAGEMAP_TRIGGERS, __entry->trigger),
+		      svm_tp_show_path(__entry->path), __entry->npages,
 		      __entry->bytes, __entry->duration_ns, __entry->error)
 );
 
@@ -152,9 +203,11 @@ TRACE_EVENT(svm_map,
 			   __entry->npages = npages;
 			   __entry->bytes = bytes;
 			   __entry->iova_bytes = iova_bytes;),
-	    TP_printk("id=%llu device=%u path=%u direction=%u npages=%llu bytes=%llu iova_bytes=%llu",
-		      __entry->id, __entry->device, __entry->path,
-		      __entry->direction, __entry->npages, __entry->bytes,
+	    TP_printk("id=%llu device=%u path=%s direction=%s npages=%llu bytes=%llu iova_bytes=%llu",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_PATHS, __entry->path),
+		      svm_tp_show(SVM_PAGEMAP_DIRECTIONS, __entry->direction),
+		      __entry->npages, __entry->bytes,
 		      __entry->iova_bytes)
 );
 
@@ -171,9 +224,9 @@ TRACE_EVENT(svm_iova_alloc,
 			   __entry->reason = reason;
 			   __entry->size = size;
 			   __entry->align = align;),
-	    TP_printk("id=%llu device=%u size=%llu align=%llu reason=%u",
+	    TP_printk("id=%llu device=%u size=%llu align=%llu reason=%s",
 		      __entry->id, __entry->device, __entry->size, __entry->align,
-		      __entry->reason)
+		      svm_tp_show(SVM_PAGEMAP_IOVA_REASONS, __entry->reason))
 );
 
 TRACE_EVENT(svm_iova_free,
@@ -204,8 +257,9 @@ TRACE_EVENT(svm_retry,
 			   __entry->reason = reason;
 			   __entry->attempt = attempt;
 			   __entry->timeslice_ms = timeslice_ms;),
-	    TP_printk("id=%llu device=%u reason=%u attempt=%u timeslice_ms=%u",
-		      __entry->id, __entry->device, __entry->reason,
+	    TP_printk("id=%llu device=%u reason=%s attempt=%u timeslice_ms=%u",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_RETRY_REASONS, __entry->reason),
 		      __entry->attempt, __entry->timeslice_ms)
 );
 
@@ -241,9 +295,10 @@ TRACE_EVENT(svm_evict_retry,
 			   __entry->reason = reason;
 			   __entry->attempt = attempt;
 			   __entry->error = error;),
-	    TP_printk("alloc_id=%llu id=%llu device=%u reason=%u attempt=%u error=%d",
+	    TP_printk("alloc_id=%llu id=%llu device=%u reason=%s attempt=%u error=%d",
 		      __entry->alloc_id, __entry->id, __entry->device,
-		      __entry->reason, __entry->attempt, __entry->error)
+		      svm_tp_show(SVM_PAGEMAP_RETRY_REASONS, __entry->reason),
+		      __entry->attempt, __entry->error)
 );
 
 TRACE_EVENT(svm_device_fault,
@@ -264,9 +319,11 @@ TRACE_EVENT(svm_device_fault,
 			   __entry->result = result;
 			   __entry->start = start;
 			   __entry->npages = npages;),
-	    TP_printk("device=%u start=0x%llx npages=%llu flags=0x%x placement=%u attempts=%u result=%d",
+	    TP_printk("device=%u start=0x%llx npages=%llu flags=0x%x placement=%s attempts=%u result=%d",
 		      __entry->device, __entry->start, __entry->npages,
-		      __entry->flags, __entry->placement, __entry->attempts,
+		      __entry->flags,
+		      svm_tp_show(SVM_PAGEMAP_PLACEMENTS, __entry->placement),
+		      __entry->attempts,
 		      __entry->result)
 );
 
@@ -281,8 +338,10 @@ TRACE_EVENT(svm_inject,
 			   __entry->device = device;
 			   __entry->point = point;
 			   __entry->error = error;),
-	    TP_printk("id=%llu device=%u point=%u error=%d",
-		      __entry->id, __entry->device, __entry->point, __entry->error)
+	    TP_printk("id=%llu device=%u point=%s error=%d",
+		      __entry->id, __entry->device,
+		      svm_tp_show(SVM_PAGEMAP_INJECT_POINTS, __entry->point),
+		      __entry->error)
 );
 
 DECLARE_EVENT_CLASS(svm_devmem,

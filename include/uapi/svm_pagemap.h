@@ -36,80 +36,34 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include "svm_pagemap_vocab.h"
+
 #define SVM_PAGEMAP_ABI_VERSION	2
 #define SVM_PAGEMAP_DEV_PREFIX	"svm_pagemap"
 
-/* Migration direction (tracepoint field "direction", stats index). */
-#define SVM_PAGEMAP_DIR_TO_DEV		0	/* system pages into a device */
-#define SVM_PAGEMAP_DIR_TO_RAM		1	/* CPU fault: device pages to RAM */
-#define SVM_PAGEMAP_DIR_EVICT		2	/* device allocation to RAM, no mmap lock */
-#define SVM_PAGEMAP_DIR_PEER		3	/* another device's pages into a device */
-#define SVM_PAGEMAP_DIR_COUNT		4
+/*
+ * The migration vocabulary (directions, triggers, stages, map paths, IOVA,
+ * reject and retry reasons, injection points, placements, events) is defined
+ * once, as X-macro lists, in svm_pagemap_vocab.h; these enums and counts are
+ * built from it.
+ */
+#define SVM_PAGEMAP_VOCAB(c, ...)	c,
+#define SVM_PAGEMAP_VOCAB_LAST(c, ...)	c,
+enum { SVM_PAGEMAP_DIRECTIONS SVM_PAGEMAP_DIR_COUNT };
+enum { SVM_PAGEMAP_TRIGGERS SVM_PAGEMAP_TRIGGER_COUNT };
+enum { SVM_PAGEMAP_STAGES SVM_PAGEMAP_STAGE_COUNT };
+enum { SVM_PAGEMAP_PATHS SVM_PAGEMAP_PATH_COUNT };
+enum { SVM_PAGEMAP_IOVA_REASONS SVM_PAGEMAP_IOVA_COUNT };
+enum { SVM_PAGEMAP_REJECT_REASONS SVM_PAGEMAP_REASON_COUNT };
+enum { SVM_PAGEMAP_RETRY_REASONS SVM_PAGEMAP_RETRY_COUNT };
+enum { SVM_PAGEMAP_INJECT_POINTS SVM_PAGEMAP_INJECT_COUNT };
+enum { SVM_PAGEMAP_PLACEMENTS SVM_PAGEMAP_PLACEMENT_COUNT };
+enum { SVM_PAGEMAP_EVENTS SVM_PAGEMAP_EV_COUNT };
+#undef SVM_PAGEMAP_VOCAB
+#undef SVM_PAGEMAP_VOCAB_LAST
 
-/* What started a migration (tracepoint field "trigger"). */
-#define SVM_PAGEMAP_TRIGGER_DEVICE_FAULT	0
-#define SVM_PAGEMAP_TRIGGER_PREFETCH		1
-#define SVM_PAGEMAP_TRIGGER_CPU_FAULT		2
-#define SVM_PAGEMAP_TRIGGER_EVICTION		3
-#define SVM_PAGEMAP_TRIGGER_COUNT		4
-
-/* Migration stages (tracepoint svm_stage_end field "stage"). */
-#define SVM_PAGEMAP_STAGE_COLLECT	0
-#define SVM_PAGEMAP_STAGE_POPULATE	1
-#define SVM_PAGEMAP_STAGE_MAP		2
-#define SVM_PAGEMAP_STAGE_COPY		3
-#define SVM_PAGEMAP_STAGE_FINALIZE	4
-#define SVM_PAGEMAP_STAGE_UNMAP		5
-#define SVM_PAGEMAP_STAGE_COUNT		6
-
-/* How source/destination pages were mapped (svm_map field "path"). */
-#define SVM_PAGEMAP_PATH_IOVA		0	/* one dma_iova_try_alloc + link per page */
-#define SVM_PAGEMAP_PATH_PAGE		1	/* dma_map_page per page */
-#define SVM_PAGEMAP_PATH_PEER		2	/* another device's pages, its device_map */
-#define SVM_PAGEMAP_PATH_LOCAL		3	/* this device's pages (same-pagemap) */
-#define SVM_PAGEMAP_PATH_COUNT		4
-
-/* IOVA allocation outcome (svm_iova_alloc field "reason"). */
-#define SVM_PAGEMAP_IOVA_OK		0	/* allocated: the IOVA path is used */
-#define SVM_PAGEMAP_IOVA_NO_API		1	/* kernel without dma_iova_* */
-#define SVM_PAGEMAP_IOVA_NO_IOMMU	2	/* DMA device not behind an IOMMU */
-#define SVM_PAGEMAP_IOVA_ALLOC_FAILED	3	/* IOMMU present, allocation failed */
-#define SVM_PAGEMAP_IOVA_DISABLED	4	/* module parameter iova=0 */
-#define SVM_PAGEMAP_IOVA_COUNT		5
-
-/* Why an ioctl was refused (svm_reject field "reason"). */
-#define SVM_PAGEMAP_REASON_BAD_POINTER	0
-#define SVM_PAGEMAP_REASON_UNALIGNED	1
-#define SVM_PAGEMAP_REASON_ZERO_LENGTH	2
-#define SVM_PAGEMAP_REASON_OVERFLOW	3
-#define SVM_PAGEMAP_REASON_TOO_BIG	4
-#define SVM_PAGEMAP_REASON_UNMAPPED	5
-#define SVM_PAGEMAP_REASON_CROSS_VMA	6
-#define SVM_PAGEMAP_REASON_NOT_ANON	7
-#define SVM_PAGEMAP_REASON_FOREIGN_MM	8
-#define SVM_PAGEMAP_REASON_BAD_FLAGS	9
-#define SVM_PAGEMAP_REASON_RESERVED	10
-#define SVM_PAGEMAP_REASON_BAD_TIMESLICE 11
-#define SVM_PAGEMAP_REASON_COUNT	12
-
-/* Why a migration was tried again (svm_retry / svm_evict_retry "reason"). */
-#define SVM_PAGEMAP_RETRY_BUSY		0	/* collected fewer pages than asked */
-#define SVM_PAGEMAP_RETRY_NOT_DETACHED	1	/* evict: pages still on the device */
-#define SVM_PAGEMAP_RETRY_ERROR		2	/* evict: a stage failed */
-#define SVM_PAGEMAP_RETRY_COUNT		3
-
-/* Fault-injection points (svm_inject field "point"). */
-#define SVM_PAGEMAP_INJECT_POPULATE	0
-#define SVM_PAGEMAP_INJECT_MAP		1
-#define SVM_PAGEMAP_INJECT_COPY		2
-#define SVM_PAGEMAP_INJECT_FINALIZE	3
-#define SVM_PAGEMAP_INJECT_COUNT	4
-
-/* Where a device fault left the range (svm_device_fault "placement"). */
-#define SVM_PAGEMAP_PLACEMENT_NONE	0	/* failed */
-#define SVM_PAGEMAP_PLACEMENT_DEVMEM	1	/* migrated to (or already in) device memory */
-#define SVM_PAGEMAP_PLACEMENT_SYSTEM	2	/* system pages mapped for the device */
-#define SVM_PAGEMAP_PLACEMENT_COUNT	3
+/* Field "path" of svm_stage_end and svm_migrate_end before anything was mapped. */
+#define SVM_PAGEMAP_PATH_NONE		15
 
 /**
  * struct svm_pagemap_info - SVM_PAGEMAP_IOC_INFO

@@ -12,7 +12,8 @@ tree() { (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort); }
 t_run "make install DESTDIR PREFIX=/usr" make --no-print-directory install DESTDIR="$dest" PREFIX=/usr
 
 expected=$(
-	printf '%s\n' usr/sbin/svmtrace usr/sbin/svmtop usr/bin/svmbench usr/include/svm_pagemap.h
+	printf '%s\n' usr/sbin/svmtrace usr/sbin/svmtop usr/bin/svmbench
+	for h in include/uapi/*.h; do echo "usr/include/${h#include/uapi/}"; done
 	for m in man/*.8; do echo "usr/share/man/man8/${m#man/}"; done
 	for m in man/*.1; do echo "usr/share/man/man1/${m#man/}"; done
 	if [ -d dashboards ]; then
@@ -56,8 +57,8 @@ t_run "make install-dkms" make --no-print-directory install-dkms DESTDIR="$dest"
 src=$dest/usr/src/svm-pagemap-$ver
 t_grep "dkms.conf has the version from VERSION" "^PACKAGE_VERSION=\"$ver\"\$" "$(cat "$src/dkms.conf" 2>&1)"
 t_grep "dkms.conf builds svm_pagemap" '^BUILT_MODULE_NAME\[0\]="svm_pagemap"$' "$(cat "$src/dkms.conf" 2>&1)"
-t_eq "the dkms tree holds the module sources and the uapi header" \
-	"$( (echo dkms.conf; echo include/uapi/svm_pagemap.h; cd kmod && ls Kbuild Makefile ./*.c ./*.h | sed 's|^\./||; s|^|kmod/|') | sort)" \
+t_eq "the dkms tree holds the module sources and the uapi headers" \
+	"$( (echo dkms.conf; ls include/uapi/*.h; cd kmod && ls Kbuild Makefile ./*.c ./*.h | sed 's|^\./||; s|^|kmod/|') | sort)" \
 	"$(tree "$src")"
 t_run "make uninstall-dkms" make --no-print-directory uninstall-dkms DESTDIR="$dest"
 t_eq "make uninstall-dkms leaves no file behind" "" "$(tree "$dest")"

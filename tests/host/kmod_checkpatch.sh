@@ -5,7 +5,7 @@
 # kernel-doc comments.  No check type is ignored.  When the checkers cannot
 # be fetched the checks are skipped with the reason, never passed.
 
-srcs=(kmod/*.[ch] include/uapi/svm_pagemap.h)
+srcs=(kmod/*.[ch] include/uapi/*.h)
 
 if ! kdir=$(tests/vm/kscripts.sh dir 2>"$T_RESULTS.kscripts"); then
 	why=$(tail -n 1 "$T_RESULTS.kscripts")
