@@ -3,7 +3,9 @@
  * svmtrace in-kernel aggregation of the svm_pagemap tracepoints
  * (docs/tracepoints.md): latency histograms per stage and per migration,
  * IOVA usage, livelock signals (retries, timeslice holds, ping-pong), per
- * process totals, and per-event records for svmtrace record.
+ * process and per device totals (only for the commands that show them), and
+ * per-event records for svmtrace record.  The hot path, svm_stage_end, is
+ * one atomic add and one hash lookup into a per-CPU histogram.
  *
  * Every handler comes as a tp_btf program (arguments typed from the module's
  * BTF) and a raw_tp twin for kernels or builds without module BTF; user
@@ -26,6 +28,8 @@
 const volatile bool per_pid;
 const volatile bool per_cgroup;
 const volatile bool record_events;
+const volatile bool track_processes;	/* svmtop, export: per-process totals */
+const volatile bool track_devices;	/* svmtop, export: per-device totals */
 const volatile __u32 filter_pid;
 const volatile __u64 filter_cgroup;
 const volatile __u32 filter_device = SVMTRACE_ALL;
@@ -33,35 +37,26 @@ const volatile __u32 filter_direction = SVMTRACE_ALL;
 const volatile __u64 pingpong_k = 3;
 const volatile __u64 pingpong_window_ns = 1000000000ull;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SVMTRACE_EV_MAX);
-	__type(key, u32);
-	__type(value, u64);
-} svmtrace_event_counts SEC(".maps");
+/*
+ * Counters are global data, read by user space through the skeleton's
+ * mmapped .bss; every update is one atomic add.
+ */
+__u64 svmtrace_event_counts[SVMTRACE_EV_MAX];
+__u64 svmtrace_counters[SVMTRACE_CNT_MAX];
 
+/*
+ * Latency histograms, per CPU: a sample is plain adds to this CPU's copy.
+ * The module fires its tracepoints with preemption disabled, so no other
+ * program run on this CPU can interleave with an update.  max_entries is the
+ * key cap (svmtrace --max-keys).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SVMTRACE_CNT_MAX);
-	__type(key, u32);
-	__type(value, u64);
-} svmtrace_counters SEC(".maps");
-
-/* Latency histograms; max_entries is the key cap (svmtrace --max-keys). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct svmtrace_hist_key);
+	__type(key, struct svmtrace_bpf_hist_key);
 	__type(value, struct svmtrace_hist);
 } svmtrace_hists SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SVMTRACE_VH_MAX);
-	__type(key, u32);
-	__type(value, struct svmtrace_hist);
-} svmtrace_value_hists SEC(".maps");
 
 /* A zeroed histogram to create new keys from (too big for the stack). */
 struct {
@@ -71,6 +66,7 @@ struct {
 	__type(value, struct svmtrace_hist);
 } svmtrace_zero_hist SEC(".maps");
 
+/* Sized down to one entry by user space unless track_processes is set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -84,14 +80,6 @@ struct {
 	__type(key, u32);
 	__type(value, struct svmtrace_device);
 } svmtrace_devices SEC(".maps");
-
-/* Map path of migrations in flight, from svm_map until svm_migrate_end. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, u64);
-	__type(value, u32);
-} svmtrace_inflight_path SEC(".maps");
 
 struct pingpong_key {
 	u32 pid;
@@ -114,6 +102,7 @@ struct {
 	__type(value, struct pingpong_state);
 } svmtrace_pingpong SEC(".maps");
 
+/* Sized down to one page by user space unless record_events is set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
@@ -121,18 +110,14 @@ struct {
 
 static __always_inline void counter_add(u32 idx, u64 delta)
 {
-	u64 *c = bpf_map_lookup_elem(&svmtrace_counters, &idx);
-
-	if (c)
-		__sync_fetch_and_add(c, delta);
+	if (idx < SVMTRACE_CNT_MAX)
+		__sync_fetch_and_add(&svmtrace_counters[idx], delta);
 }
 
 static __always_inline void count_event(u32 event)
 {
-	u64 *c = bpf_map_lookup_elem(&svmtrace_event_counts, &event);
-
-	if (c)
-		*c += 1;
+	if (event < SVMTRACE_EV_MAX)
+		__sync_fetch_and_add(&svmtrace_event_counts[event], 1);
 }
 
 static __always_inline u32 current_tgid(void)
@@ -153,31 +138,10 @@ static __always_inline bool selected(u32 device, u32 direction)
 	return true;
 }
 
-static __always_inline void hist_add(struct svmtrace_hist *h, u64 value)
-{
-	u32 idx = svmtrace_hist_index(value);
-	u64 max;
-	int i;
-
-	if (idx >= SVMTRACE_HIST_BUCKETS)
-		return;
-	__sync_fetch_and_add(&h->slots[idx], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum, value);
-	/* max under concurrent updates: a few compare-and-swap rounds. */
-	for (i = 0; i < 4; i++) {
-		max = h->max;
-		if (value <= max)
-			break;
-		if (__sync_val_compare_and_swap(&h->max, max, value) == max)
-			break;
-	}
-}
-
 static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
 					u32 device, u64 ns)
 {
-	struct svmtrace_hist_key key = {
+	struct svmtrace_bpf_hist_key key = {
 		.stage = stage,
 		.direction = direction,
 		.trigger = trigger,
@@ -185,7 +149,7 @@ static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u
 		.device = device,
 	};
 	struct svmtrace_hist *h;
-	u32 zero = 0;
+	u32 idx, zero = 0;
 
 	if (per_pid)
 		key.pid = current_tgid();
@@ -197,24 +161,22 @@ static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u
 
 		if (!init)
 			return;
-		if (bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&svmtrace_hists, &key)) {
+		/* fails with -EEXIST when another CPU created it first */
+		bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&svmtrace_hists, &key);
+		if (!h) {
 			counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
 			return;
 		}
-		h = bpf_map_lookup_elem(&svmtrace_hists, &key);
-		if (!h)
-			return;
 	}
-	hist_add(h, ns);
-}
-
-static __always_inline void value_hist_add(u32 which, u64 value)
-{
-	struct svmtrace_hist *h = bpf_map_lookup_elem(&svmtrace_value_hists, &which);
-
-	if (h)
-		hist_add(h, value);
+	idx = svmtrace_hist_index(ns);
+	if (idx >= SVMTRACE_HIST_BUCKETS)
+		return;
+	h->slots[idx]++;
+	h->count++;
+	h->sum += ns;
+	if (ns > h->max)
+		h->max = ns;
 }
 
 static __always_inline struct svmtrace_proc *proc_entry(void)
@@ -235,21 +197,12 @@ static __always_inline struct svmtrace_device *device_entry(u32 device)
 	return bpf_map_lookup_elem(&svmtrace_devices, &device);
 }
 
-static __always_inline u32 inflight_path(u64 id)
-{
-	u32 *path = bpf_map_lookup_elem(&svmtrace_inflight_path, &id);
-
-	return path ? *path : SVMTRACE_PATH_NONE;
-}
-
 static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage, u32 direction,
 					u32 trigger, u32 path, u64 start, u64 npages, u64 bytes,
 					u64 duration_ns, s32 result)
 {
 	struct svmtrace_record *r;
 
-	if (!record_events)
-		return;
 	r = bpf_ringbuf_reserve(&svmtrace_records, sizeof(*r), 0);
 	if (!r) {
 		counter_add(SVMTRACE_CNT_RECORDS_LOST, 1);
@@ -303,127 +256,117 @@ static __always_inline void pingpong_track(u32 direction, u64 start)
 	if (!st->flagged && st->flips > 2 * pingpong_k) {
 		st->flagged = 1;
 		counter_add(SVMTRACE_CNT_PINGPONG_RANGES, 1);
-		p = proc_entry();
-		if (p)
-			__sync_fetch_and_add(&p->pingpong, 1);
+		if (track_processes) {
+			p = proc_entry();
+			if (p)
+				__sync_fetch_and_add(&p->pingpong, 1);
+		}
 	}
 }
 
 static __always_inline int on_svm_ioctl(u32 device, u32 cmd, s32 result)
 {
-	count_event(SVMTRACE_EV_IOCTL);
+	count_event(SVM_PAGEMAP_EV_IOCTL);
 	return 0;
 }
 
 static __always_inline int on_svm_reject(u32 device, u32 cmd, u32 reason, s32 error, u64 start,
 					 u64 size)
 {
-	count_event(SVMTRACE_EV_REJECT);
+	count_event(SVM_PAGEMAP_EV_REJECT);
 	return 0;
 }
 
 static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 direction, u32 trigger,
 						u64 start, u64 npages, s32 src_device)
 {
-	count_event(SVMTRACE_EV_MIGRATE_BEGIN);
+	count_event(SVM_PAGEMAP_EV_MIGRATE_BEGIN);
 	return 0;
 }
 
 static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
-					      u64 start, u64 npages, u64 migrated, s32 result,
-					      u64 duration_ns)
+					      u32 path, u64 start, u64 npages, u64 migrated,
+					      s32 result, u64 duration_ns)
 {
-	u32 path = inflight_path(id), dir = direction & 3;
-	struct svmtrace_device *dev;
-	struct svmtrace_proc *p;
+	u32 dir = direction & 3;
 
 	/* Keep the masked index in a register the verifier can bound. */
 	barrier_var(dir);
-	count_event(SVMTRACE_EV_MIGRATE_END);
-	bpf_map_delete_elem(&svmtrace_inflight_path, &id);
+	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
 	counter_add(SVMTRACE_CNT_MIGRATIONS, 1);
 	if (result < 0)
 		counter_add(SVMTRACE_CNT_MIGRATIONS_FAILED, 1);
 	counter_add(SVMTRACE_CNT_PAGES_DIR0 + dir, migrated);
 	counter_add(SVMTRACE_CNT_BYTES_DIR0 + dir, migrated * PAGE_SIZE_BYTES);
-	dev = device_entry(device);
-	if (dev) {
-		__sync_fetch_and_add(&dev->migrations, 1);
-		__sync_fetch_and_add(&dev->pages[dir], migrated);
+	if (track_devices) {
+		struct svmtrace_device *dev = device_entry(device);
+
+		if (dev) {
+			__sync_fetch_and_add(&dev->migrations, 1);
+			__sync_fetch_and_add(&dev->pages[dir], migrated);
+		}
 	}
 	if (!selected(device, direction))
 		return 0;
 	latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
-	p = proc_entry();
-	if (p) {
-		__sync_fetch_and_add(&p->migrations, 1);
-		__sync_fetch_and_add(&p->pages[dir], migrated);
+	if (track_processes) {
+		struct svmtrace_proc *p = proc_entry();
+
+		if (p) {
+			__sync_fetch_and_add(&p->migrations, 1);
+			__sync_fetch_and_add(&p->pages[dir], migrated);
+		}
 	}
 	if (result >= 0 && migrated)
 		pingpong_track(direction, start);
-	emit_record(SVMTRACE_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL, direction, trigger,
-		    path, start, npages, migrated * PAGE_SIZE_BYTES, duration_ns, result);
+	if (record_events)
+		emit_record(SVM_PAGEMAP_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL,
+			    direction, trigger, path, start, npages,
+			    migrated * PAGE_SIZE_BYTES, duration_ns, result);
 	return 0;
 }
 
 static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,
-					    u32 trigger, u64 npages, u64 bytes, u64 duration_ns,
-					    s32 error)
+					    u32 trigger, u32 path, u64 npages, u64 bytes,
+					    u64 duration_ns, s32 error)
 {
-	u32 path;
-
-	count_event(SVMTRACE_EV_STAGE_END);
+	count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
 		return 0;
-	path = inflight_path(id);
 	latency_add(stage, direction, trigger, path, device, duration_ns);
-	emit_record(SVMTRACE_EV_STAGE_END, id, device, stage, direction, trigger, path, 0, npages,
-		    bytes, duration_ns, error);
+	if (record_events)
+		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
+			    0, npages, bytes, duration_ns, error);
 	return 0;
 }
 
 static __always_inline int on_svm_map(u64 id, u32 device, u32 path, u32 direction, u64 npages,
 				      u64 bytes, u64 iova_bytes)
 {
-	u32 *known;
-
-	count_event(SVMTRACE_EV_MAP);
-	if (path < 4)
+	count_event(SVM_PAGEMAP_EV_MAP);
+	if (path < SVM_PAGEMAP_PATH_COUNT)
 		counter_add(SVMTRACE_CNT_PATH0 + path, 1);
-	/* A migration's path is how its system pages were mapped; peer and
-	 * local mappings name it only when nothing else was mapped. */
-	known = bpf_map_lookup_elem(&svmtrace_inflight_path, &id);
-	if (!known || path == SVM_PAGEMAP_PATH_IOVA || path == SVM_PAGEMAP_PATH_PAGE)
-		bpf_map_update_elem(&svmtrace_inflight_path, &id, &path, BPF_ANY);
-	if (iova_bytes)
-		value_hist_add(SVMTRACE_VH_IOVA_BYTES, iova_bytes);
 	return 0;
 }
 
 static __always_inline int on_svm_iova_alloc(u64 id, u32 device, u64 size, u64 align, u32 reason)
 {
-	u32 idx = SVMTRACE_CNT_IOVA_NOW;
-	u64 *now, *peak, cur;
+	u64 cur;
 
-	count_event(SVMTRACE_EV_IOVA_ALLOC);
-	if (reason < 8)
+	count_event(SVM_PAGEMAP_EV_IOVA_ALLOC);
+	if (reason < SVM_PAGEMAP_IOVA_COUNT)
 		counter_add(SVMTRACE_CNT_IOVA_REASON0 + reason, 1);
 	if (reason != SVM_PAGEMAP_IOVA_OK)
 		return 0;
-	now = bpf_map_lookup_elem(&svmtrace_counters, &idx);
-	if (!now)
-		return 0;
-	cur = __sync_add_and_fetch(now, size);
-	idx = SVMTRACE_CNT_IOVA_PEAK;
-	peak = bpf_map_lookup_elem(&svmtrace_counters, &idx);
-	if (peak && cur > *peak)
-		*peak = cur;
+	cur = __sync_add_and_fetch(&svmtrace_counters[SVMTRACE_CNT_IOVA_NOW], size);
+	if (cur > svmtrace_counters[SVMTRACE_CNT_IOVA_PEAK])
+		svmtrace_counters[SVMTRACE_CNT_IOVA_PEAK] = cur;
 	return 0;
 }
 
 static __always_inline int on_svm_iova_free(u64 id, u32 device, u64 size, u64 linked)
 {
-	count_event(SVMTRACE_EV_IOVA_FREE);
+	count_event(SVM_PAGEMAP_EV_IOVA_FREE);
 	counter_add(SVMTRACE_CNT_IOVA_NOW, -size);
 	return 0;
 }
@@ -431,41 +374,49 @@ static __always_inline int on_svm_iova_free(u64 id, u32 device, u64 size, u64 li
 static __always_inline int on_svm_retry(u64 id, u32 device, u32 reason, u32 attempt,
 					u32 timeslice_ms)
 {
-	struct svmtrace_device *dev = device_entry(device);
-	struct svmtrace_proc *p;
-
-	count_event(SVMTRACE_EV_RETRY);
-	if (dev)
-		__sync_fetch_and_add(&dev->retries, 1);
-	if (reason < 4)
+	count_event(SVM_PAGEMAP_EV_RETRY);
+	if (reason < SVM_PAGEMAP_RETRY_COUNT)
 		counter_add(SVMTRACE_CNT_RETRY0 + reason, 1);
-	p = proc_entry();
-	if (p)
-		__sync_fetch_and_add(&p->retries, 1);
+	if (track_devices) {
+		struct svmtrace_device *dev = device_entry(device);
+
+		if (dev)
+			__sync_fetch_and_add(&dev->retries, 1);
+	}
+	if (track_processes) {
+		struct svmtrace_proc *p = proc_entry();
+
+		if (p)
+			__sync_fetch_and_add(&p->retries, 1);
+	}
 	return 0;
 }
 
 static __always_inline int on_svm_timeslice_hold(u64 alloc_id, u32 device, u64 address,
 						 u64 remaining_ns)
 {
-	struct svmtrace_device *dev = device_entry(device);
-	struct svmtrace_proc *p;
-
-	count_event(SVMTRACE_EV_TIMESLICE_HOLD);
-	if (dev)
-		__sync_fetch_and_add(&dev->timeslice_holds, 1);
+	count_event(SVM_PAGEMAP_EV_TIMESLICE_HOLD);
 	counter_add(SVMTRACE_CNT_TIMESLICE_HOLDS, 1);
-	p = proc_entry();
-	if (p)
-		__sync_fetch_and_add(&p->timeslice_holds, 1);
+	if (track_devices) {
+		struct svmtrace_device *dev = device_entry(device);
+
+		if (dev)
+			__sync_fetch_and_add(&dev->timeslice_holds, 1);
+	}
+	if (track_processes) {
+		struct svmtrace_proc *p = proc_entry();
+
+		if (p)
+			__sync_fetch_and_add(&p->timeslice_holds, 1);
+	}
 	return 0;
 }
 
 static __always_inline int on_svm_evict_retry(u64 alloc_id, u64 id, u32 device, u32 reason,
 					      u32 attempt, s32 error)
 {
-	count_event(SVMTRACE_EV_EVICT_RETRY);
-	if (reason < 4)
+	count_event(SVM_PAGEMAP_EV_EVICT_RETRY);
+	if (reason < SVM_PAGEMAP_RETRY_COUNT)
 		counter_add(SVMTRACE_CNT_EVICT_RETRY0 + reason, 1);
 	return 0;
 }
@@ -473,32 +424,31 @@ static __always_inline int on_svm_evict_retry(u64 alloc_id, u64 id, u32 device, 
 static __always_inline int on_svm_device_fault(u32 device, u64 start, u64 npages, u32 flags,
 					       u32 placement, u32 attempts, s32 result)
 {
-	count_event(SVMTRACE_EV_DEVICE_FAULT);
-	value_hist_add(SVMTRACE_VH_FAULT_RETRIES, attempts ? attempts - 1 : 0);
+	count_event(SVM_PAGEMAP_EV_DEVICE_FAULT);
 	return 0;
 }
 
 static __always_inline int on_svm_inject(u64 id, u32 device, u32 point, s32 error)
 {
-	count_event(SVMTRACE_EV_INJECT);
+	count_event(SVM_PAGEMAP_EV_INJECT);
 	return 0;
 }
 
 static __always_inline int on_svm_devmem_alloc(u64 alloc_id, u32 device, u64 npages, u64 start)
 {
-	count_event(SVMTRACE_EV_DEVMEM_ALLOC);
+	count_event(SVM_PAGEMAP_EV_DEVMEM_ALLOC);
 	return 0;
 }
 
 static __always_inline int on_svm_devmem_release(u64 alloc_id, u32 device, u64 npages, u64 start)
 {
-	count_event(SVMTRACE_EV_DEVMEM_RELEASE);
+	count_event(SVM_PAGEMAP_EV_DEVMEM_RELEASE);
 	return 0;
 }
 
 static __always_inline int on_svm_verify(u64 id, u32 device, u64 dma_addr, u64 bytes, s32 result)
 {
-	count_event(SVMTRACE_EV_VERIFY);
+	count_event(SVM_PAGEMAP_EV_VERIFY);
 	return 0;
 }
 
@@ -524,13 +474,13 @@ SVMTRACE_TWIN(svm_migrate_begin,
 	      (u64 id, u32 device, u32 direction, u32 trigger, u64 start, u64 npages, s32 src),
 	      (id, device, direction, trigger, start, npages, src))
 SVMTRACE_TWIN(svm_migrate_end,
-	      (u64 id, u32 device, u32 direction, u32 trigger, u64 start, u64 npages,
+	      (u64 id, u32 device, u32 direction, u32 trigger, u32 path, u64 start, u64 npages,
 	       u64 migrated, s32 result, u64 duration_ns),
-	      (id, device, direction, trigger, start, npages, migrated, result, duration_ns))
+	      (id, device, direction, trigger, path, start, npages, migrated, result, duration_ns))
 SVMTRACE_TWIN(svm_stage_end,
-	      (u64 id, u32 device, u32 stage, u32 direction, u32 trigger, u64 npages, u64 bytes,
-	       u64 duration_ns, s32 error),
-	      (id, device, stage, direction, trigger, npages, bytes, duration_ns, error))
+	      (u64 id, u32 device, u32 stage, u32 direction, u32 trigger, u32 path, u64 npages,
+	       u64 bytes, u64 duration_ns, s32 error),
+	      (id, device, stage, direction, trigger, path, npages, bytes, duration_ns, error))
 SVMTRACE_TWIN(svm_map,
 	      (u64 id, u32 device, u32 path, u32 direction, u64 npages, u64 bytes, u64 iova_bytes),
 	      (id, device, path, direction, npages, bytes, iova_bytes))

@@ -1,41 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Types shared by the svmtrace BPF programs and the svmtrace CLI: fixed-width
- * types only (the includer provides __u32/__u64), no kernel or libc headers.
- * The enum values of direction, trigger, stage and path are the module's,
- * from include/uapi/svm_pagemap.h.
+ * types only (the includer provides __u32/__u64 and the uapi constants of
+ * svm_pagemap.h), no kernel or libc headers.  The enum values of direction,
+ * trigger, stage and path are the module's, from the vocabulary table
+ * include/uapi/svm_pagemap_vocab.h.
  */
 #ifndef SVMTRACE_H
 #define SVMTRACE_H
 
+#include <uapi/svm_pagemap.h>
+
 #include "svmtrace_hist.h"
 
-/* Events counted one by one, to cross-check against perf and the module. */
-enum svmtrace_event {
-	SVMTRACE_EV_IOCTL,
-	SVMTRACE_EV_REJECT,
-	SVMTRACE_EV_MIGRATE_BEGIN,
-	SVMTRACE_EV_MIGRATE_END,
-	SVMTRACE_EV_STAGE_END,
-	SVMTRACE_EV_MAP,
-	SVMTRACE_EV_IOVA_ALLOC,
-	SVMTRACE_EV_IOVA_FREE,
-	SVMTRACE_EV_RETRY,
-	SVMTRACE_EV_TIMESLICE_HOLD,
-	SVMTRACE_EV_EVICT_RETRY,
-	SVMTRACE_EV_DEVICE_FAULT,
-	SVMTRACE_EV_INJECT,
-	SVMTRACE_EV_DEVMEM_ALLOC,
-	SVMTRACE_EV_DEVMEM_RELEASE,
-	SVMTRACE_EV_VERIFY,
-	SVMTRACE_EV_MAX,
-};
+/* Events counted one by one, to cross-check against perf and the module:
+ * the module's tracepoints, from the one vocabulary table. */
+#define SVMTRACE_EV_MAX		SVM_PAGEMAP_EV_COUNT
 
-/* Histogram "stage" beyond the module's six: the whole migration. */
-#define SVMTRACE_STAGE_TOTAL	6
-#define SVMTRACE_STAGE_MAX	7
+/* Histogram "stage" beyond the module's: the whole migration. */
+#define SVMTRACE_STAGE_TOTAL	SVM_PAGEMAP_STAGE_COUNT
+#define SVMTRACE_STAGE_MAX	(SVMTRACE_STAGE_TOTAL + 1)
 /* Histogram "path" when the migration mapped nothing (or not yet). */
-#define SVMTRACE_PATH_NONE	15
+#define SVMTRACE_PATH_NONE	SVM_PAGEMAP_PATH_NONE
 #define SVMTRACE_ALL		0xffffffffu
 
 /* Global counters (array map svmtrace_counters). */
@@ -50,16 +36,16 @@ enum svmtrace_counter {
 	SVMTRACE_CNT_RECORDS_LOST,	/* ring buffer full: records dropped */
 	/* per direction: pages and bytes migrated (migrated pages x PAGE_SIZE) */
 	SVMTRACE_CNT_PAGES_DIR0,
-	SVMTRACE_CNT_BYTES_DIR0 = SVMTRACE_CNT_PAGES_DIR0 + 4,
+	SVMTRACE_CNT_BYTES_DIR0 = SVMTRACE_CNT_PAGES_DIR0 + SVM_PAGEMAP_DIR_COUNT,
 	/* map path use, per path */
-	SVMTRACE_CNT_PATH0 = SVMTRACE_CNT_BYTES_DIR0 + 4,
+	SVMTRACE_CNT_PATH0 = SVMTRACE_CNT_BYTES_DIR0 + SVM_PAGEMAP_DIR_COUNT,
 	/* svm_iova_alloc outcomes, per reason */
-	SVMTRACE_CNT_IOVA_REASON0 = SVMTRACE_CNT_PATH0 + 4,
+	SVMTRACE_CNT_IOVA_REASON0 = SVMTRACE_CNT_PATH0 + SVM_PAGEMAP_PATH_COUNT,
 	/* svm_retry by reason */
-	SVMTRACE_CNT_RETRY0 = SVMTRACE_CNT_IOVA_REASON0 + 8,
+	SVMTRACE_CNT_RETRY0 = SVMTRACE_CNT_IOVA_REASON0 + SVM_PAGEMAP_IOVA_COUNT,
 	/* svm_evict_retry by reason */
-	SVMTRACE_CNT_EVICT_RETRY0 = SVMTRACE_CNT_RETRY0 + 4,
-	SVMTRACE_CNT_MAX = SVMTRACE_CNT_EVICT_RETRY0 + 4,
+	SVMTRACE_CNT_EVICT_RETRY0 = SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_COUNT,
+	SVMTRACE_CNT_MAX = SVMTRACE_CNT_EVICT_RETRY0 + SVM_PAGEMAP_RETRY_COUNT,
 };
 
 /**
@@ -83,7 +69,30 @@ struct svmtrace_hist_key {
 };
 
 /**
- * struct svmtrace_hist - one latency histogram, in ns
+ * struct svmtrace_bpf_hist_key - the key of svmtrace_hists in the kernel:
+ * struct svmtrace_hist_key packed into 24 bytes, so the hash is short
+ * @stage: as in struct svmtrace_hist_key
+ * @direction: as in struct svmtrace_hist_key
+ * @trigger: as in struct svmtrace_hist_key
+ * @path: as in struct svmtrace_hist_key
+ * @device: as in struct svmtrace_hist_key
+ * @pid: as in struct svmtrace_hist_key
+ * @pad: zero
+ * @cgroup: as in struct svmtrace_hist_key
+ */
+struct svmtrace_bpf_hist_key {
+	__u8 stage;
+	__u8 direction;
+	__u8 trigger;
+	__u8 path;
+	__u32 device;
+	__u32 pid;
+	__u32 pad;
+	__u64 cgroup;
+};
+
+/**
+ * struct svmtrace_hist - one latency histogram, in ns (per CPU in the kernel)
  * @count: values recorded
  * @sum: their sum
  * @max: the largest
@@ -94,13 +103,6 @@ struct svmtrace_hist {
 	__u64 sum;
 	__u64 max;
 	__u64 slots[SVMTRACE_HIST_BUCKETS];
-};
-
-/* Histograms kept apart from the latency ones (array map svmtrace_value_hists). */
-enum svmtrace_value_hist {
-	SVMTRACE_VH_IOVA_BYTES,		/* IOVA bytes linked per migration */
-	SVMTRACE_VH_FAULT_RETRIES,	/* retries before a device fault settled */
-	SVMTRACE_VH_MAX,
 };
 
 /**
@@ -114,7 +116,7 @@ enum svmtrace_value_hist {
  */
 struct svmtrace_proc {
 	__u64 migrations;
-	__u64 pages[4];
+	__u64 pages[SVM_PAGEMAP_DIR_COUNT];
 	__u64 retries;
 	__u64 timeslice_holds;
 	__u64 pingpong;
@@ -132,7 +134,7 @@ struct svmtrace_proc {
  */
 struct svmtrace_device {
 	__u64 migrations;
-	__u64 pages[4];
+	__u64 pages[SVM_PAGEMAP_DIR_COUNT];
 	__u64 retries;
 	__u64 timeslice_holds;
 };
