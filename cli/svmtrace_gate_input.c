@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_gate_io.h"
 #include "svmtrace_histo.h"
 #include "svmtrace_recfile.h"

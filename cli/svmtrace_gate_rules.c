@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_gate_rules.h"
 #include "svmtrace_histo.h"
 

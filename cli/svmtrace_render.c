@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_histo.h"
 #include "svmtrace_render.h"
 
