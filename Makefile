@@ -28,15 +28,15 @@ BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-CPPFLAGS += -I$(OUT) -Ibpf -Icli -Iinclude
+CPPFLAGS += -I$(OUT) -Ibpf -Icli/lib -Iinclude
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude \
 	-I$(OUT) -Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 LIBS_BPF := -lbpf -lelf -lz
 LIBS_JSON := -ljson-c
 LIBS_HTTP := -lmicrohttpd -lpthread
 
-SVMTRACE_SRCS := $(wildcard cli/svmtrace*.c)
-SVMBENCH_SRCS := $(wildcard cli/svmbench*.c)
+SVMTRACE_SRCS := $(wildcard cli/lib/*.c cli/svmtrace/*.c)
+SVMBENCH_SRCS := $(wildcard cli/svmbench/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.h)
@@ -60,11 +60,11 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 
 # svmbench needs no BPF toolchain: its objects do not wait for skeletons.
 SVMBENCH_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
-$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench*.h) $(UAPI_HDRS)
+$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench/*.h) $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) $(UAPI_HDRS)
+$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*/*.h) $(BPF_HDRS) $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -78,7 +78,7 @@ $(OUT)/svmbench: $(SVMBENCH_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
 
 # A unit test links the cli objects it names in a "// links: a.c b.c" line.
-$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h cli/*.c) $(BPF_HDRS)
+$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/lib/*.h cli/lib/*.c) $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(shell sed -n 's|^// links: ||p' $<) -o $@ \
 		-lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm

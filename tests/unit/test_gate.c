@@ -7,7 +7,7 @@
  * value), the counter names match hist -j's, JSON runs round-trip, and the
  * XML escaping keeps JUnit well-formed.
  */
-// links: cli/svmtrace_gate_rules.c cli/svmtrace_gate_input.c cli/svmtrace_gate_output.c cli/svmtrace_render.c cli/svmtrace_replay.c cli/svmtrace_filter.c cli/svmtrace_names.c cli/svmtrace_histo.c cli/svmtrace_recfile.c
+// links: cli/lib/svmtrace_gate_rules.c cli/lib/svmtrace_gate_input.c cli/lib/svmtrace_gate_output.c cli/lib/svmtrace_render.c cli/lib/svmtrace_replay.c cli/lib/svmtrace_filter.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c cli/lib/svmtrace_recfile.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * merging, the log2 fold, and percentile error against exact percentiles on
  * known distributions (the promise is 3%).
  */
-// links: cli/svmtrace_histo.c
+// links: cli/lib/svmtrace_histo.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * fixed bounds, gap filling, +Inf == _count, label escaping, and the
  * Prometheus naming and HELP/TYPE rules over a whole exposition.
  */
-// links: cli/svmtrace_promfmt.c cli/svmtrace_names.c cli/svmtrace_histo.c
+// links: cli/lib/svmtrace_promfmt.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
