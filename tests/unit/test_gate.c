@@ -7,7 +7,6 @@
  * value), the counter names match hist -j's, JSON runs round-trip, and the
  * XML escaping keeps JUnit well-formed.
  */
-// links: cli/lib/svmtrace_gate_rules.c cli/lib/svmtrace_gate_input.c cli/lib/svmtrace_gate_output.c cli/lib/svmtrace_render.c cli/lib/svmtrace_replay.c cli/lib/svmtrace_filter.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c cli/lib/svmtrace_recfile.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

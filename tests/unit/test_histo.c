@@ -4,7 +4,6 @@
  * merging, the log2 fold, and percentile error against exact percentiles on
  * known distributions (the promise is 3%).
  */
-// links: cli/lib/svmtrace_histo.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -13,7 +13,6 @@
  * perf-script-sched-mixed.txt (sched:sched_switch recorded beside
  * svm_pagemap:* around one round trip, perf script's default columns).
  */
-// links: cli/lib/svmtrace_perfscript.c cli/lib/svmtrace_replay.c cli/lib/svmtrace_render.c cli/lib/svmtrace_filter.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,7 +4,6 @@
  * fixed bounds, gap filling, +Inf == _count, label escaping, and the
  * Prometheus naming and HELP/TYPE rules over a whole exposition.
  */
-// links: cli/lib/svmtrace_promfmt.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>

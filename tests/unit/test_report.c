@@ -5,7 +5,6 @@
  * exact against bucket-estimated percentiles within the 3.2% promise, and
  * the rendering: the same JSON fields as hist -j, exact values in p50_ns...
  */
-// links: cli/lib/svmtrace_replay.c cli/lib/svmtrace_render.c cli/lib/svmtrace_filter.c cli/lib/svmtrace_names.c cli/lib/svmtrace_histo.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
