@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "svmtrace_names.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 
 static const char *const dim_names[SVMTRACE_DIM_MAX] = {

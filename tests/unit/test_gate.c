@@ -21,7 +21,7 @@
 
 #include "svmtrace_gate_io.h"
 #include "svmtrace_gate_rules.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_recfile.h"
 
 static struct gate_rule parse_ok(const char *text)

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_promfmt.h"
 
 /* Durations chosen on and around bounds, in a gap, and past the last bucket. */

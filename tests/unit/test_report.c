@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
