@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # svmtrace top-level build.  All output goes under build/:
-#   build/host/         svmtrace, svmbench, unit tests built with the host toolchain
+#   build/host/         svmtrace, svmbench, libsvmtrace.a, unit tests built with the host toolchain
 #   build/guest-user/   the same built with the guest's toolchain (in its chroot)
 #   build/kmod/<kver>/  svm_pagemap.ko for each guest kernel
 #   build/guest/        the guest root filesystem, initramfs, console logs
