@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # svmtrace top-level build.  All output goes under build/:
-#   build/host/         svmtrace, svmbench, unit tests built with the host toolchain
+#   build/host/         svmtrace, svmbench, libsvmtrace.a, unit tests built with the host toolchain
 #   build/guest-user/   the same built with the guest's toolchain (in its chroot)
 #   build/kmod/<kver>/  svm_pagemap.ko for each guest kernel
 #   build/guest/        the guest root filesystem, initramfs, console logs
@@ -28,15 +28,17 @@ BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-CPPFLAGS += -I$(OUT) -Ibpf -Icli -Iinclude
+CPPFLAGS += -I$(OUT) -Ibpf -Icli/lib -Iinclude
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude \
 	-I$(OUT) -Ibpf $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 LIBS_BPF := -lbpf -lelf -lz
 LIBS_JSON := -ljson-c
 LIBS_HTTP := -lmicrohttpd -lpthread
 
-SVMTRACE_SRCS := $(wildcard cli/svmtrace*.c)
-SVMBENCH_SRCS := $(wildcard cli/svmbench*.c)
+LIB_SRCS := $(wildcard cli/lib/*.c)
+LIB_HDRS := $(wildcard cli/lib/*.h)
+SVMTRACE_SRCS := $(wildcard cli/svmtrace/*.c)
+SVMBENCH_SRCS := $(wildcard cli/svmbench/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.h)
@@ -58,17 +60,32 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-# svmbench needs no BPF toolchain: its objects do not wait for skeletons.
+# libsvmtrace.a: cli/lib, the code with no skeleton, libbpf or terminal in
+# it, built once for svmtrace and the unit tests.  It needs no BPF
+# toolchain, and neither does svmbench: their objects do not wait for
+# skeletons.
+LIB := $(OUT)/libsvmtrace.a
+LIB_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(LIB_SRCS))
+$(LIB_OBJS): $(OUT)/obj/%.o: %.c $(LIB_HDRS) $(BPF_HDRS) $(UAPI_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+SVMTRACE_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
+$(SVMTRACE_OBJS): $(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/svmtrace/*.h) $(LIB_HDRS) $(BPF_HDRS) \
+		$(UAPI_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 SVMBENCH_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SVMBENCH_SRCS))
-$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench*.h) $(UAPI_HDRS)
+$(SVMBENCH_OBJS): $(OUT)/obj/%.o: %.c $(wildcard cli/svmbench/*.h) $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/obj/%.o: %.c $(SKELS) $(wildcard cli/*.h) $(BPF_HDRS) $(UAPI_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
-
-$(OUT)/svmtrace: $(patsubst %.c,$(OUT)/obj/%.o,$(SVMTRACE_SRCS))
+$(OUT)/svmtrace: $(SVMTRACE_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_BPF) $(LIBS_JSON) $(LIBS_HTTP) -lncurses -lm
 
 $(OUT)/svmtop: $(OUT)/svmtrace
@@ -77,11 +94,10 @@ $(OUT)/svmtop: $(OUT)/svmtrace
 $(OUT)/svmbench: $(SVMBENCH_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LIBS_JSON) -lpthread -lm
 
-# A unit test links the cli objects it names in a "// links: a.c b.c" line.
-$(OUT)/tests/%: tests/unit/%.c $(SKELS) $(wildcard cli/*.h cli/*.c) $(BPF_HDRS)
+# A unit test links the library; the linker takes the objects it needs.
+$(OUT)/tests/%: tests/unit/%.c $(LIB) $(LIB_HDRS) $(SKELS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(shell sed -n 's|^// links: ||p' $<) -o $@ \
-		-lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB) -o $@ -lcmocka $(LIBS_BPF) $(LIBS_JSON) -lm
 
 # --------------------------------------------------------------------------
 # Host and guest orchestration.

@@ -7,7 +7,6 @@
  * value), the counter names match hist -j's, JSON runs round-trip, and the
  * XML escaping keeps JUnit well-formed.
  */
-// links: cli/svmtrace_gate_rules.c cli/svmtrace_gate_input.c cli/svmtrace_gate_output.c cli/svmtrace_render.c cli/svmtrace_replay.c cli/svmtrace_filter.c cli/svmtrace_names.c cli/svmtrace_histo.c cli/svmtrace_recfile.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +21,7 @@
 
 #include "svmtrace_gate_io.h"
 #include "svmtrace_gate_rules.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_recfile.h"
 
 static struct gate_rule parse_ok(const char *text)

@@ -4,7 +4,6 @@
  * merging, the log2 fold, and percentile error against exact percentiles on
  * known distributions (the promise is 3%).
  */
-// links: cli/svmtrace_histo.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 

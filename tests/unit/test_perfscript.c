@@ -13,7 +13,6 @@
  * perf-script-sched-mixed.txt (sched:sched_switch recorded beside
  * svm_pagemap:* around one round trip, perf script's default columns).
  */
-// links: cli/svmtrace_perfscript.c cli/svmtrace_replay.c cli/svmtrace_render.c cli/svmtrace_filter.c cli/svmtrace_names.c cli/svmtrace_histo.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,7 +4,6 @@
  * fixed bounds, gap filling, +Inf == _count, label escaping, and the
  * Prometheus naming and HELP/TYPE rules over a whole exposition.
  */
-// links: cli/svmtrace_promfmt.c cli/svmtrace_names.c cli/svmtrace_histo.c
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_promfmt.h"
 
 /* Durations chosen on and around bounds, in a gap, and past the last bucket. */

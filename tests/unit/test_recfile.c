@@ -6,7 +6,6 @@
  * empty, not a file, foreign magic, a newer version, trailing bytes; and a
  * later version-1 file with a longer header and longer records still reads.
  */
-// links: cli/svmtrace_recfile.c
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>

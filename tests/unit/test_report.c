@@ -5,7 +5,6 @@
  * exact against bucket-estimated percentiles within the 3.2% promise, and
  * the rendering: the same JSON fields as hist -j, exact values in p50_ns...
  */
-// links: cli/svmtrace_replay.c cli/svmtrace_render.c cli/svmtrace_filter.c cli/svmtrace_names.c cli/svmtrace_histo.c
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* svmtop's rate maths: deltas, restarts, new rows, sorting, BPF cost. */
-// links: cli/svmtrace_topmodel.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

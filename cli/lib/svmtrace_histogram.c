@@ -7,7 +7,7 @@
  */
 #include <math.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 
 void svmtrace_histo_merge(struct svmtrace_hist *into, const struct svmtrace_hist *from)
 {

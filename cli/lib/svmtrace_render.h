@@ -89,6 +89,7 @@ struct svmtrace_hist_entry {
 extern const struct argp svmtrace_render_argp;
 extern const struct argp svmtrace_filter_argp;
 
+uint64_t svmtrace_cgroup_id(const char *path);
 bool svmtrace_filter_match(const struct svmtrace_filter *f, const struct svmtrace_record *r);
 void svmtrace_project_key(const struct svmtrace_render_opts *o, struct svmtrace_hist_key *k);
 void svmtrace_entries_sort(struct svmtrace_hist_entry *entries, size_t n);

@@ -646,7 +646,7 @@ int sb_errors(void)
 	return fails;
 }
 
-/* For the JSON writer of svmbench.c. */
+/* For the JSON writer of svmbench_main.c. */
 unsigned int sb_case_count(void);
 const char *sb_case_name(unsigned int i, int *expect, int *got);
 

@@ -23,7 +23,7 @@
 #include <curses.h>
 
 #include "svmtrace_cli.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_topmodel.h"
 #include "svmtrace.skel.h"
 

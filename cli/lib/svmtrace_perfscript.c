@@ -23,7 +23,7 @@
 
 #include <uapi/svm_pagemap.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_perfscript.h"
 #include "svmtrace_recfile.h"
 

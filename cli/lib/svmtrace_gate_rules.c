@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_gate_rules.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 
 static const char *const label_names[GATE_LABEL_MAX + 1] = {
 	"direction", "trigger", "path", "device", "pid", NULL,

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_gate_io.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_recfile.h"
 
 static const char *const pct_fields[4] = { "p50_ns", "p90_ns", "p99_ns", "p999_ns" };

@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "svmtrace_cli.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 #include "svmtrace.skel.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 
 static const char *const stage_names[SVMTRACE_STAGE_MAX] = {
 	"collect", "populate", "map", "copy", "finalize", "unmap", "total",

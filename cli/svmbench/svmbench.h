@@ -57,7 +57,7 @@ struct sb_counts {
 extern struct sb_counts sb_c;
 extern const struct sb_opts *sb_o;
 
-/* svmbench_lib.c */
+/* svmbench_helpers.c */
 int sb_open(unsigned int dev);
 uint64_t sb_now_ns(void);
 void *sb_alloc(size_t size);
@@ -76,7 +76,7 @@ void sb_touch_read(const void *p, size_t len);
 uint64_t sb_rand(void);
 void sb_srand(uint64_t seed);
 
-/* scenarios (svmbench_scen.c) */
+/* scenarios (svmbench_scenarios.c) */
 int sb_roundtrip(void);
 int sb_random(void);
 int sb_contend(void);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_promfmt.h"
 
 /* 512 ns (2^9) to 2^34 ns, two bounds per power of two. */

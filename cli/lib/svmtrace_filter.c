@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "svmtrace_cli.h"
+#include "svmtrace_names.h"
 #include "svmtrace_render.h"
 
 static const struct argp_option filter_options[] = {

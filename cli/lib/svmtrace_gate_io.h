@@ -3,7 +3,7 @@
  * svmtrace gate's inputs and outputs: reading a run from hist -j / report -j
  * JSON or from a record file (and writing one as a baseline), and reporting
  * the verdicts as a table, as github-action-benchmark JSON and as JUnit XML.
- * No BPF here: the live run is collected by svmtrace_gate.c.
+ * No BPF here: the live run is collected by svmtrace_cmd_gate.c.
  */
 #ifndef SVMTRACE_GATE_IO_H
 #define SVMTRACE_GATE_IO_H

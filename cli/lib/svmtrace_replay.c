@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svmtrace_histo.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 
 static int u64_cmp(const void *a, const void *b)

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "svmtrace.h"
+#include "svmtrace_names.h"
 
 struct svmtrace_bpf;
 
@@ -63,7 +64,6 @@ extern volatile sig_atomic_t svmtrace_interrupted;
 
 int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o);
 int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX]);
-uint64_t svmtrace_cgroup_id(const char *path);
 
 typedef void (*svmtrace_hist_fn)(const struct svmtrace_hist_key *key,
 				 const struct svmtrace_hist *hist, void *arg);
@@ -74,17 +74,8 @@ int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_
 uint64_t svmtrace_missed_total(const uint64_t missed[SVMTRACE_EV_MAX]);
 unsigned int svmtrace_module_ndevices(void);
 
-const char *svmtrace_stage_name(unsigned int v);
-const char *svmtrace_direction_name(unsigned int v);
-const char *svmtrace_trigger_name(unsigned int v);
-const char *svmtrace_path_name(unsigned int v);
-const char *svmtrace_iova_reason_name(unsigned int v);
-const char *svmtrace_retry_reason_name(unsigned int v);
-int svmtrace_parse_stage(const char *name);
-int svmtrace_parse_direction(const char *name);
 void svmtrace_session_close(struct svmtrace_session *s);
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX]);
-const char *svmtrace_event_name(unsigned int event);
 
 void svmtrace_catch_signals(void);
 double svmtrace_now(void);

@@ -3,8 +3,8 @@
  * Reading the BPF log-linear histograms: merging, percentiles, the log2 view.
  * Pure functions over struct svmtrace_hist, unit-tested on the host.
  */
-#ifndef SVMTRACE_HISTO_H
-#define SVMTRACE_HISTO_H
+#ifndef SVMTRACE_HISTOGRAM_H
+#define SVMTRACE_HISTOGRAM_H
 
 #include <stdint.h>
 
@@ -20,4 +20,4 @@ void svmtrace_histo_log2(const struct svmtrace_hist *h, uint64_t log2_slots[SVMT
 void svmtrace_histo_add(struct svmtrace_hist *h, uint64_t value);
 double svmtrace_exact_percentile(uint64_t *sorted, uint64_t n, double pct);
 
-#endif /* SVMTRACE_HISTO_H */
+#endif /* SVMTRACE_HISTOGRAM_H */

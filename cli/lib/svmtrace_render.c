@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svmtrace_cli.h"
-#include "svmtrace_histo.h"
+#include "svmtrace_names.h"
+#include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
 
 static const char *const dim_names[SVMTRACE_DIM_MAX] = {
