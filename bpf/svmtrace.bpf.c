@@ -108,14 +108,17 @@ struct {
 	__uint(max_entries, 1 << 22);
 } svmtrace_records SEC(".maps");
 
+/* barrier_var: the check must stay on the index the access uses. */
 static __always_inline void counter_add(u32 idx, u64 delta)
 {
+	barrier_var(idx);
 	if (idx < SVMTRACE_CNT_MAX)
 		__sync_fetch_and_add(&svmtrace_counters[idx], delta);
 }
 
 static __always_inline void count_event(u32 event)
 {
+	barrier_var(event);
 	if (event < SVMTRACE_EV_MAX)
 		__sync_fetch_and_add(&svmtrace_event_counts[event], 1);
 }

@@ -327,8 +327,8 @@ int gate_input_from_record(struct gate_input *in, const char *path, char *msg, s
 		return say(msg, len, "out of memory for %llu records", (unsigned long long)info.record_count);
 	}
 	for (r = 0; r < info.record_count; r++) {
-		ends += recs[r].event == SVMTRACE_EV_MIGRATE_END;
-		stage_ends += recs[r].event == SVMTRACE_EV_STAGE_END;
+		ends += recs[r].event == SVM_PAGEMAP_EV_MIGRATE_END;
+		stage_ends += recs[r].event == SVM_PAGEMAP_EV_STAGE_END;
 	}
 	free(recs);
 	ret = 0;

@@ -26,12 +26,6 @@
 static const char *const label_names[GATE_LABEL_MAX + 1] = {
 	"direction", "trigger", "path", "device", "pid", NULL,
 };
-static const char *const direction_values[] = { "to_dev", "to_ram", "evict", "peer", NULL };
-static const char *const trigger_values[] = { "device_fault", "prefetch", "cpu_fault", "eviction", NULL };
-static const char *const path_values[] = { "iova", "page", "peer", "local", "none", NULL };
-static const char *const stage_words[] = {
-	"collect", "populate", "map", "copy", "finalize", "unmap", "total", NULL,
-};
 static const char *const stat_words[] = { "count", "sum", "mean", "max", "p50", "p99.9", NULL };
 
 static const struct {
@@ -84,29 +78,28 @@ static void add_name(size_t *n, const char *fmt, ...)
 
 const char *const *gate_counter_names(void)
 {
-	static const char *const livelock[] = {
-		"timeslice_holds", "pingpong_ranges", "retries_busy", "retries_not_detached",
-		"retries_error", "evict_retries_busy", "evict_retries_not_detached",
-		"evict_retries_error",
-	};
 	size_t n = 0, i;
 
 	if (counter_list[0])
 		return counter_list;
 	add_name(&n, "migrations");
 	add_name(&n, "migrations_failed");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < SVM_PAGEMAP_DIR_COUNT; i++) {
 		add_name(&n, "throughput.%s.pages", svmtrace_direction_name(i));
 		add_name(&n, "throughput.%s.bytes", svmtrace_direction_name(i));
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SVM_PAGEMAP_PATH_COUNT; i++)
 		add_name(&n, "map_paths.%s", svmtrace_path_name(i));
 	add_name(&n, "iova.in_use_bytes");
 	add_name(&n, "iova.peak_bytes");
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SVM_PAGEMAP_IOVA_COUNT; i++)
 		add_name(&n, "iova.%s", svmtrace_iova_reason_name(i));
-	for (i = 0; i < sizeof(livelock) / sizeof(livelock[0]); i++)
-		add_name(&n, "livelock.%s", livelock[i]);
+	add_name(&n, "livelock.timeslice_holds");
+	add_name(&n, "livelock.pingpong_ranges");
+	for (i = 0; i < SVM_PAGEMAP_RETRY_COUNT; i++)
+		add_name(&n, "livelock.retries_%s", svmtrace_retry_reason_name(i));
+	for (i = 0; i < SVM_PAGEMAP_RETRY_COUNT; i++)
+		add_name(&n, "livelock.evict_retries_%s", svmtrace_retry_reason_name(i));
 	add_name(&n, "keys_overflowed");
 	for (i = 0; i < SVMTRACE_EV_MAX; i++)
 		add_name(&n, "events.%s", svmtrace_event_name(i));
@@ -320,9 +313,9 @@ static struct gate_node *parse_number(struct parser *ps)
 
 static int parse_label_value(struct parser *ps, struct gate_node *n, int label)
 {
-	const char *const *values = label == GATE_LABEL_DIRECTION ? direction_values :
-				    label == GATE_LABEL_TRIGGER ? trigger_values :
-				    label == GATE_LABEL_PATH ? path_values : NULL;
+	const char *const *values = label == GATE_LABEL_DIRECTION ? svmtrace_direction_names :
+				    label == GATE_LABEL_TRIGGER ? svmtrace_trigger_names :
+				    label == GATE_LABEL_PATH ? svmtrace_path_names : NULL;
 	int start, len, i;
 
 	skip_space(ps);
@@ -350,14 +343,12 @@ static int parse_label_value(struct parser *ps, struct gate_node *n, int label)
 	for (i = 0; values[i]; i++) {
 		if (word_is(ps->s + start, len, values[i])) {
 			/* path "none" is the histogram key svmtrace uses for unmapped stages */
-			n->label[label] = label == GATE_LABEL_PATH && i == 4 ? SVMTRACE_PATH_NONE : i;
+			n->label[label] = label == GATE_LABEL_PATH ?
+					  (uint32_t)svmtrace_parse_path(values[i], strlen(values[i])) : (uint32_t)i;
 			return 0;
 		}
 	}
-	fail_unknown(ps, start, len, label_names[label], values,
-		     label == GATE_LABEL_DIRECTION ? "to_dev, to_ram, evict or peer" :
-		     label == GATE_LABEL_TRIGGER ? "device_fault, prefetch, cpu_fault or eviction" :
-		     "iova, page, peer, local or none");
+	fail_unknown(ps, start, len, label_names[label], values, svmtrace_names_choice(values));
 	return -1;
 }
 
@@ -449,7 +440,7 @@ static struct gate_node *parse_operand(struct parser *ps)
 
 		snprintf(word, sizeof(word), "%.*s", len, ps->s + start);
 		stage = svmtrace_parse_stage(word);
-		if (stage >= 0 && strcmp(word, stage_words[stage]))
+		if (stage >= 0 && strcmp(word, svmtrace_stage_names[stage]))
 			stage = -1;	/* stages are lower case, like hist prints them */
 	}
 	if (stage >= 0) {
@@ -494,8 +485,8 @@ fail:
 	if (ps->s[start + len] == '{' ||
 	    (ps->s[start + len] == '.' && (ps->s[start + len + 1] == 'p' ||
 	     closest(ps->s + start + len + 1, end - start - len - 1, stat_words))))
-		return fail_unknown(ps, start, len, "stage", stage_words,
-				    "collect, populate, map, copy, finalize, unmap or total");
+		return fail_unknown(ps, start, len, "stage", svmtrace_stage_names,
+				    svmtrace_names_choice(svmtrace_stage_names));
 	return fail_unknown(ps, start, end - start, "counter", gate_counter_names(),
 			    "see COUNTERS in svmtrace-gate(8)");
 }

@@ -11,9 +11,9 @@
  *
  * The records are those the BPF programs send to svmtrace record's ring
  * buffer: one per svm_stage_end (module stages only) and svm_migrate_end,
- * with the migration's map path tracked from svm_map exactly as the BPF
- * side tracks it, so that svmtrace report's replay builds the same
- * histograms from either source.
+ * each carrying its migration's map path, so that svmtrace report's replay
+ * builds the same histograms from either source.  Enum fields are printed
+ * by name (the vocabulary table); a number is taken too.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,21 +31,12 @@
 #define MAX_TOKENS	64	/* svm_pagemap events have at most 10 fields */
 #define NOT_TEXT_HINT	": is it the text 'perf script' prints?"
 
-/* The map path of a migration in flight, from svm_map until svm_migrate_end. */
-struct inflight_path {
-	uint64_t id;
-	uint32_t path;
-};
-
 struct parser {
 	struct svmtrace_perfscript_info *info;
 	bool partial;
 	bool seen_event_line;
 	struct svmtrace_record *recs;
 	uint64_t nrecs, cap;
-	/* Few migrations are in flight at once: a short array is enough. */
-	struct inflight_path *inflight;
-	size_t ninflight, inflight_cap;
 	uint64_t lineno;
 	char *msg;
 	size_t msglen;
@@ -197,22 +188,37 @@ static bool field(struct parser *p, const struct line *l, const char *name, int6
 #define U64(name, var) field(p, l, name, 0, UINT64_MAX, &var)
 #define S32(name, var) field(p, l, name, INT32_MIN, INT32_MAX, &var)
 
-static struct inflight_path *inflight_find(struct parser *p, uint64_t id)
+/*
+ * Enum field @name: a name of @table (as the tracepoints print them), or a
+ * number below @count; the path may also be "none" (SVMTRACE_PATH_NONE).
+ */
+static bool enum_field(struct parser *p, const struct line *l, const char *name,
+		       const char *const *table, uint64_t *out)
 {
-	size_t i;
+	size_t n = strlen(name);
+	const char *ev = l->tok[l->event];
+	int i, v;
 
-	for (i = 0; i < p->ninflight; i++)
-		if (p->inflight[i].id == id)
-			return &p->inflight[i];
-	return NULL;
+	for (i = l->event + 1; i < l->ntok; i++) {
+		const char *t = l->tok[i];
+
+		if (strncmp(t, name, n) || t[n] != '=' || isdigit((unsigned char)t[n + 1]))
+			continue;
+		v = table == svmtrace_path_names ? svmtrace_parse_path(t + n + 1, strlen(t + n + 1)) :
+			svmtrace_name_value(table, t + n + 1);
+		if (v >= 0) {
+			*out = (uint64_t)v;
+			return true;
+		}
+		say(p, "line %llu: %.*s field %s='%s' is not one of %s",
+		    (unsigned long long)p->lineno, (int)strlen(ev) - 1, ev, name, t + n + 1,
+		    svmtrace_names_choice(table));
+		return false;
+	}
+	return field(p, l, name, 0, UINT32_MAX, out);
 }
 
-static uint32_t inflight_path(struct parser *p, uint64_t id)
-{
-	struct inflight_path *f = inflight_find(p, id);
-
-	return f ? f->path : SVMTRACE_PATH_NONE;
-}
+#define ENUM(name, table, var) enum_field(p, l, name, table, &var)
 
 static int push_record(struct parser *p, const struct svmtrace_record *r)
 {
@@ -229,49 +235,24 @@ static int push_record(struct parser *p, const struct svmtrace_record *r)
 	return 0;
 }
 
-/* svm_map: a migration's path is how its system pages were mapped; peer and
- * local mappings name it only when nothing else was mapped (as the BPF side). */
-static int on_map(struct parser *p, const struct line *l)
-{
-	uint64_t id, path;
-	struct inflight_path *f;
-
-	if (!U64("id", id) || !U32("path", path))
-		return -EINVAL;
-	f = inflight_find(p, id);
-	if (f) {
-		if (path == SVM_PAGEMAP_PATH_IOVA || path == SVM_PAGEMAP_PATH_PAGE)
-			f->path = path;
-		return 0;
-	}
-	if (p->ninflight == p->inflight_cap) {
-		size_t ncap = p->inflight_cap ? p->inflight_cap * 2 : 16;
-		struct inflight_path *n = realloc(p->inflight, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		p->inflight = n;
-		p->inflight_cap = ncap;
-	}
-	p->inflight[p->ninflight++] = (struct inflight_path){ .id = id, .path = path };
-	return 0;
-}
-
 static int on_stage_end(struct parser *p, const struct line *l, uint32_t pid, uint64_t ts)
 {
-	uint64_t id, device, stage, direction, trigger, npages, bytes, duration, error;
+	uint64_t id, device, stage, direction, trigger, path, npages, bytes, duration, error;
 	struct svmtrace_record r;
 
-	if (!U64("id", id) || !U32("device", device) || !U32("stage", stage) ||
-	    !U32("direction", direction) || !U32("trigger", trigger) || !U64("npages", npages) ||
+	if (!U64("id", id) || !U32("device", device) ||
+	    !ENUM("stage", svmtrace_stage_names, stage) ||
+	    !ENUM("direction", svmtrace_direction_names, direction) ||
+	    !ENUM("trigger", svmtrace_trigger_names, trigger) ||
+	    !ENUM("path", svmtrace_path_names, path) || !U64("npages", npages) ||
 	    !U64("bytes", bytes) || !U64("duration_ns", duration) || !S32("error", error))
 		return -EINVAL;
 	if (stage >= SVMTRACE_STAGE_TOTAL)	/* the BPF side records module stages only */
 		return 0;
 	r = (struct svmtrace_record){
 		.ts_ns = ts, .id = id, .npages = npages, .bytes = bytes, .duration_ns = duration,
-		.event = SVMTRACE_EV_STAGE_END, .pid = pid, .device = device, .stage = stage,
-		.direction = direction, .trigger = trigger, .path = inflight_path(p, id),
+		.event = SVM_PAGEMAP_EV_STAGE_END, .pid = pid, .device = device, .stage = stage,
+		.direction = direction, .trigger = trigger, .path = path,
 		.result = (int32_t)error,
 	};
 	return push_record(p, &r);
@@ -279,24 +260,23 @@ static int on_stage_end(struct parser *p, const struct line *l, uint32_t pid, ui
 
 static int on_migrate_end(struct parser *p, const struct line *l, uint32_t pid, uint64_t ts)
 {
-	uint64_t id, device, direction, trigger, start, npages, migrated, result, duration;
-	struct inflight_path *f;
+	uint64_t id, device, direction, trigger, path, start, npages, migrated, result, duration;
 	struct svmtrace_record r;
 
-	if (!U64("id", id) || !U32("device", device) || !U32("direction", direction) ||
-	    !U32("trigger", trigger) || !U64("start", start) || !U64("npages", npages) ||
-	    !U64("migrated", migrated) || !S32("result", result) || !U64("duration_ns", duration))
+	if (!U64("id", id) || !U32("device", device) ||
+	    !ENUM("direction", svmtrace_direction_names, direction) ||
+	    !ENUM("trigger", svmtrace_trigger_names, trigger) ||
+	    !ENUM("path", svmtrace_path_names, path) || !U64("start", start) ||
+	    !U64("npages", npages) || !U64("migrated", migrated) || !S32("result", result) ||
+	    !U64("duration_ns", duration))
 		return -EINVAL;
 	r = (struct svmtrace_record){
 		.ts_ns = ts, .id = id, .start = start, .npages = npages,
 		.bytes = migrated * PAGE_SIZE_BYTES, .duration_ns = duration,
-		.event = SVMTRACE_EV_MIGRATE_END, .pid = pid, .device = device,
+		.event = SVM_PAGEMAP_EV_MIGRATE_END, .pid = pid, .device = device,
 		.stage = SVMTRACE_STAGE_TOTAL, .direction = direction, .trigger = trigger,
-		.path = inflight_path(p, id), .result = (int32_t)result,
+		.path = path, .result = (int32_t)result,
 	};
-	f = inflight_find(p, id);
-	if (f)
-		*f = p->inflight[--p->ninflight];
 	return push_record(p, &r);
 }
 
@@ -382,13 +362,10 @@ static int parse_line(struct parser *p, char *raw, size_t len)
 	}
 	parse_header(p, &l, &pid, &ts);
 	switch (ev) {
-	case SVMTRACE_EV_MAP:
-		ret = on_map(p, &l);
-		break;
-	case SVMTRACE_EV_STAGE_END:
+	case SVM_PAGEMAP_EV_STAGE_END:
 		ret = on_stage_end(p, &l, pid, ts);
 		break;
-	case SVMTRACE_EV_MIGRATE_END:
+	case SVM_PAGEMAP_EV_MIGRATE_END:
 		ret = on_migrate_end(p, &l, pid, ts);
 		break;
 	}
@@ -484,7 +461,6 @@ int svmtrace_perfscript_read(FILE *in, bool partial, struct svmtrace_perfscript_
 		say(&p, "%llu malformed lines skipped, the first at line %llu",
 		    (unsigned long long)info->malformed, (unsigned long long)info->first_bad_line);
 	free(buf);
-	free(p.inflight);
 	if (ret) {
 		free(p.recs);
 		return ret;

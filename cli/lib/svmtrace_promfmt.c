@@ -240,7 +240,7 @@ static void counter_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 	sample_u64(out, "svmtrace_iova_allocations_total", NULL, 0, c[SVMTRACE_CNT_IOVA_REASON0]);
 	family(out, "svmtrace_iova_fallbacks_total", "counter",
 	       "Map stages that fell back to the page path, per reason.");
-	for (i = 1; i < 5; i++) {
+	for (i = SVM_PAGEMAP_IOVA_OK + 1; i < SVM_PAGEMAP_IOVA_COUNT; i++) {
 		struct label l = { "reason", svmtrace_iova_reason_name(i) };
 
 		sample_u64(out, "svmtrace_iova_fallbacks_total", &l, 1, c[SVMTRACE_CNT_IOVA_REASON0 + i]);
@@ -248,13 +248,14 @@ static void counter_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 	family(out, "svmtrace_retries_total", "counter",
 	       "Device-fault migrations retried, per reason (busy: fewer pages collected than asked).");
 	{
-		struct label l = { "reason", svmtrace_retry_reason_name(0) };
+		struct label l = { "reason", svmtrace_retry_reason_name(SVM_PAGEMAP_RETRY_BUSY) };
 
-		sample_u64(out, "svmtrace_retries_total", &l, 1, c[SVMTRACE_CNT_RETRY0]);
+		sample_u64(out, "svmtrace_retries_total", &l, 1,
+			   c[SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_BUSY]);
 	}
 	family(out, "svmtrace_eviction_retries_total", "counter",
 	       "Eviction attempts that left the allocation attached, per reason.");
-	for (i = 1; i < 3; i++) {
+	for (i = SVM_PAGEMAP_RETRY_NOT_DETACHED; i < SVM_PAGEMAP_RETRY_COUNT; i++) {
 		struct label l = { "reason", svmtrace_retry_reason_name(i) };
 
 		sample_u64(out, "svmtrace_eviction_retries_total", &l, 1, c[SVMTRACE_CNT_EVICT_RETRY0 + i]);
@@ -299,7 +300,7 @@ static void device_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 	family(out, "svmtrace_device_migrated_bytes_total", "counter",
 	       "Bytes migrated into or out of a device, per direction.");
 	for (d = 0; d < s->n_devices; d++) {
-		for (dir = 0; dir < 4; dir++) {
+		for (dir = 0; dir < SVM_PAGEMAP_DIR_COUNT; dir++) {
 			struct label l[] = { { "device", device },
 					     { "direction", svmtrace_direction_name(dir) } };
 

@@ -350,26 +350,26 @@ void svmtrace_render_counters(FILE *out, const uint64_t *c)
 	fprintf(out, "\nmigrations %llu (failed %llu)\n", (unsigned long long)c[SVMTRACE_CNT_MIGRATIONS],
 		(unsigned long long)c[SVMTRACE_CNT_MIGRATIONS_FAILED]);
 	fprintf(out, "throughput:");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SVM_PAGEMAP_DIR_COUNT; i++)
 		fprintf(out, "  %s %llu pages / %llu bytes", svmtrace_direction_name(i),
 			(unsigned long long)c[SVMTRACE_CNT_PAGES_DIR0 + i],
 			(unsigned long long)c[SVMTRACE_CNT_BYTES_DIR0 + i]);
 	fprintf(out, "\nmap paths:");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SVM_PAGEMAP_PATH_COUNT; i++)
 		fprintf(out, "  %s %llu", svmtrace_path_name(i), (unsigned long long)c[SVMTRACE_CNT_PATH0 + i]);
 	fprintf(out, "\niova: in use %llu bytes, peak %llu bytes; allocations:",
 		(unsigned long long)c[SVMTRACE_CNT_IOVA_NOW], (unsigned long long)c[SVMTRACE_CNT_IOVA_PEAK]);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SVM_PAGEMAP_IOVA_COUNT; i++)
 		fprintf(out, "  %s %llu", svmtrace_iova_reason_name(i),
 			(unsigned long long)c[SVMTRACE_CNT_IOVA_REASON0 + i]);
 	fprintf(out, "\nlivelock: timeslice holds %llu, ping-pong ranges %llu, retries:",
 		(unsigned long long)c[SVMTRACE_CNT_TIMESLICE_HOLDS],
 		(unsigned long long)c[SVMTRACE_CNT_PINGPONG_RANGES]);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < SVM_PAGEMAP_RETRY_COUNT; i++)
 		fprintf(out, "  %s %llu", svmtrace_retry_reason_name(i),
 			(unsigned long long)c[SVMTRACE_CNT_RETRY0 + i]);
 	fprintf(out, "; evict retries:");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < SVM_PAGEMAP_RETRY_COUNT; i++)
 		fprintf(out, "  %s %llu", svmtrace_retry_reason_name(i),
 			(unsigned long long)c[SVMTRACE_CNT_EVICT_RETRY0 + i]);
 	fprintf(out, "\n");
@@ -386,7 +386,7 @@ json_object *svmtrace_render_counters_json(const uint64_t *c)
 	json_object_object_add(j, "migrations", json_u64(c[SVMTRACE_CNT_MIGRATIONS]));
 	json_object_object_add(j, "migrations_failed", json_u64(c[SVMTRACE_CNT_MIGRATIONS_FAILED]));
 	sub = json_object_new_object();
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < SVM_PAGEMAP_DIR_COUNT; i++) {
 		json_object *d = json_object_new_object();
 
 		json_object_object_add(d, "pages", json_u64(c[SVMTRACE_CNT_PAGES_DIR0 + i]));
@@ -395,20 +395,20 @@ json_object *svmtrace_render_counters_json(const uint64_t *c)
 	}
 	json_object_object_add(j, "throughput", sub);
 	sub = json_object_new_object();
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SVM_PAGEMAP_PATH_COUNT; i++)
 		json_object_object_add(sub, svmtrace_path_name(i), json_u64(c[SVMTRACE_CNT_PATH0 + i]));
 	json_object_object_add(j, "map_paths", sub);
 	sub = json_object_new_object();
 	json_object_object_add(sub, "in_use_bytes", json_u64(c[SVMTRACE_CNT_IOVA_NOW]));
 	json_object_object_add(sub, "peak_bytes", json_u64(c[SVMTRACE_CNT_IOVA_PEAK]));
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SVM_PAGEMAP_IOVA_COUNT; i++)
 		json_object_object_add(sub, svmtrace_iova_reason_name(i),
 				       json_u64(c[SVMTRACE_CNT_IOVA_REASON0 + i]));
 	json_object_object_add(j, "iova", sub);
 	sub = json_object_new_object();
 	json_object_object_add(sub, "timeslice_holds", json_u64(c[SVMTRACE_CNT_TIMESLICE_HOLDS]));
 	json_object_object_add(sub, "pingpong_ranges", json_u64(c[SVMTRACE_CNT_PINGPONG_RANGES]));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < SVM_PAGEMAP_RETRY_COUNT; i++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "retries_%s", svmtrace_retry_reason_name(i));

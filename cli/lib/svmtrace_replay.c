@@ -59,7 +59,7 @@ int svmtrace_entries_from_records(const struct svmtrace_record *recs, uint64_t n
 			.cgroup = rec->cgroup,
 		};
 
-		if (rec->event != SVMTRACE_EV_STAGE_END && rec->event != SVMTRACE_EV_MIGRATE_END)
+		if (rec->event != SVM_PAGEMAP_EV_STAGE_END && rec->event != SVM_PAGEMAP_EV_MIGRATE_END)
 			continue;
 		if (!svmtrace_filter_match(f, rec))
 			continue;

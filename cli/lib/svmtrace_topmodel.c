@@ -49,7 +49,7 @@ size_t svmtrace_top_rows(const struct svmtrace_top_sample *now, size_t n_now,
 		memcpy(r->comm, now[i].comm, sizeof(r->comm));
 		r->comm[sizeof(r->comm) - 1] = '\0';
 		r->migrations_s = svmtrace_rate(now[i].migrations, b->migrations, seconds);
-		for (d = 0; d < 4; d++)
+		for (d = 0; d < SVM_PAGEMAP_DIR_COUNT; d++)
 			r->bytes_s[d] = svmtrace_rate(now[i].pages[d], b->pages[d], seconds) * PAGE_BYTES;
 		r->retries_s = svmtrace_rate(now[i].retries, b->retries, seconds);
 		r->holds_s = svmtrace_rate(now[i].timeslice_holds, b->timeslice_holds, seconds);

@@ -20,6 +20,8 @@ struct svmtrace_bpf;
  * @per_pid: key histograms by process too
  * @per_cgroup: key histograms by cgroup too
  * @record: send per-event records to the ring buffer
+ * @track_processes: keep per-process totals (svmtop, export)
+ * @track_devices: keep per-device totals (svmtop, export)
  * @ringbuf_bytes: ring buffer size with @record, a power of two (0: 4 MiB)
  * @pid: only this process (0: all)
  * @cgroup: only this cgroup id (0: all)
@@ -33,6 +35,8 @@ struct svmtrace_session_opts {
 	bool per_pid;
 	bool per_cgroup;
 	bool record;
+	bool track_processes;
+	bool track_devices;
 	uint32_t ringbuf_bytes;
 	uint32_t pid;
 	uint64_t cgroup;
@@ -43,8 +47,10 @@ struct svmtrace_session_opts {
 	uint64_t pingpong_ms;
 };
 
-#define SVMTRACE_SESSION_OPTS_DEFAULT { .device = SVMTRACE_ALL, .direction = SVMTRACE_ALL, \
-					.pingpong_k = 3, .pingpong_ms = 1000 }
+#define SVMTRACE_SESSION_OPTS_DEFAULT_WITH(...)					\
+	{ .device = SVMTRACE_ALL, .direction = SVMTRACE_ALL, .pingpong_k = 3,		\
+	  .pingpong_ms = 1000, __VA_ARGS__ }
+#define SVMTRACE_SESSION_OPTS_DEFAULT SVMTRACE_SESSION_OPTS_DEFAULT_WITH()
 
 /**
  * struct svmtrace_session - loaded and attached BPF aggregation

@@ -412,7 +412,7 @@ int svmtrace_cmd_export(int argc, char **argv)
 		.children = children,
 	};
 	struct export_options o = {
-		.session = SVMTRACE_SESSION_OPTS_DEFAULT,
+		.session = SVMTRACE_SESSION_OPTS_DEFAULT_WITH(.track_devices = true),
 		.http = { .address = "127.0.0.1", .port = EXPORT_DEFAULT_PORT, .connection_limit = 64,
 			  .per_ip_limit = 8, .timeout_s = 10 },
 		.interval = 15,

@@ -122,10 +122,10 @@ static void print_json(FILE *out, const struct report_options *o,
 	json_object_object_add(root, "histograms", arr);
 	if (complete)
 		json_object_object_add(root, "counters", svmtrace_render_counters_json(info->counters));
-	json_object_object_add(ev, svmtrace_event_name(SVMTRACE_EV_MIGRATE_END),
-			       json_object_new_uint64(counts[SVMTRACE_EV_MIGRATE_END]));
-	json_object_object_add(ev, svmtrace_event_name(SVMTRACE_EV_STAGE_END),
-			       json_object_new_uint64(counts[SVMTRACE_EV_STAGE_END]));
+	json_object_object_add(ev, svmtrace_event_name(SVM_PAGEMAP_EV_MIGRATE_END),
+			       json_object_new_uint64(counts[SVM_PAGEMAP_EV_MIGRATE_END]));
+	json_object_object_add(ev, svmtrace_event_name(SVM_PAGEMAP_EV_STAGE_END),
+			       json_object_new_uint64(counts[SVM_PAGEMAP_EV_STAGE_END]));
 	json_object_object_add(root, "events", ev);
 	svmtrace_json_print(out, root);
 }

@@ -461,6 +461,8 @@ int svmtrace_cmd_top(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
 	so.per_pid = true;
+	so.track_processes = true;
+	so.track_devices = true;
 	err = svmtrace_session_open(&s, &so);
 	if (err)
 		return 1;

@@ -100,6 +100,8 @@ static void set_knobs(struct svmtrace_session *s, const struct svmtrace_session_
 	ro->per_pid = o->per_pid;
 	ro->per_cgroup = o->per_cgroup;
 	ro->record_events = o->record;
+	ro->track_processes = o->track_processes;
+	ro->track_devices = o->track_devices;
 	ro->filter_pid = o->pid;
 	ro->filter_cgroup = o->cgroup;
 	ro->filter_device = o->device;
@@ -108,6 +110,9 @@ static void set_knobs(struct svmtrace_session *s, const struct svmtrace_session_
 	ro->pingpong_window_ns = o->pingpong_ms * 1000000ull;
 	if (o->max_keys)
 		bpf_map__set_max_entries(s->skel->maps.svmtrace_hists, o->max_keys);
+	/* what a command does not show costs no memory either */
+	if (!o->track_processes)
+		bpf_map__set_max_entries(s->skel->maps.svmtrace_procs, 1);
 	if (!o->record)
 		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, 4096);
 	else if (o->ringbuf_bytes)
@@ -166,63 +171,123 @@ void svmtrace_session_close(struct svmtrace_session *s)
 	s->skel = NULL;
 }
 
+/* The counters are global data of the BPF object, mmapped: no syscall. */
 int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX])
 {
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_counters);
+	const volatile __u64 *c = s->skel->bss->svmtrace_counters;
 	unsigned int i;
 
 	for (i = 0; i < SVMTRACE_CNT_MAX; i++)
-		if (bpf_map_lookup_elem(fd, &i, &counters[i]))
-			return -errno;
+		counters[i] = c[i];
 	return 0;
 }
 
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX])
 {
-	int ncpus = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_event_counts);
+	const volatile __u64 *c = s->skel->bss->svmtrace_event_counts;
 	unsigned int ev;
-	int cpu;
 
-	if (ncpus < 0)
-		return ncpus;
-	{
-		uint64_t percpu[ncpus];
-
-		for (ev = 0; ev < SVMTRACE_EV_MAX; ev++) {
-			counts[ev] = 0;
-			if (bpf_map_lookup_elem(fd, &ev, percpu))
-				return -errno;
-			for (cpu = 0; cpu < ncpus; cpu++)
-				counts[ev] += percpu[cpu];
-		}
-	}
+	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
+		counts[ev] = c[ev];
 	return 0;
 }
 
+/* The user-space key of a kernel one. */
+static void hist_key_widen(const struct svmtrace_bpf_hist_key *k, struct svmtrace_hist_key *w)
+{
+	*w = (struct svmtrace_hist_key){
+		.stage = k->stage, .direction = k->direction, .trigger = k->trigger,
+		.path = k->path, .device = k->device, .pid = k->pid, .cgroup = k->cgroup,
+	};
+}
+
+/* One histogram from the per-CPU copies of it. */
+static void hist_sum_cpus(const struct svmtrace_hist *percpu, int ncpus, struct svmtrace_hist *h)
+{
+	unsigned int i;
+	int cpu;
+
+	memset(h, 0, sizeof(*h));
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		const struct svmtrace_hist *c = &percpu[cpu];
+
+		h->count += c->count;
+		h->sum += c->sum;
+		if (c->max > h->max)
+			h->max = c->max;
+		for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
+			h->slots[i] += c->slots[i];
+	}
+}
+
+#define HIST_BATCH 16
+
+/*
+ * Every histogram, read in batches of HIST_BATCH keys (a key's value is
+ * one histogram per possible CPU).  Kernels without batch lookups on hash
+ * maps fall back to key by key.
+ */
 int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
 	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key cur, next, *prev = NULL;
-	struct svmtrace_hist *value = malloc(sizeof(*value));
+	int ncpus = libbpf_num_possible_cpus();
+	struct svmtrace_bpf_hist_key keys[HIST_BATCH], cur, next, *prev = NULL;
+	struct svmtrace_hist *values, *sum;
+	struct svmtrace_hist_key wide;
+	__u64 batch = 0;
+	bool first = true;
+	int err = 0;
+	__u32 n, i;
 
-	if (!value)
-		return -ENOMEM;
+	if (ncpus < 0)
+		return ncpus;
+	values = calloc((size_t)HIST_BATCH * ncpus, sizeof(*values));
+	sum = malloc(sizeof(*sum));
+	if (!values || !sum) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		n = HIST_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, values, &n, NULL);
+		if (err && errno != ENOENT) {
+			if (first)
+				break;	/* no batch lookups here: key by key below */
+			err = -errno;
+			goto out;
+		}
+		first = false;
+		for (i = 0; i < n; i++) {
+			hist_key_widen(&keys[i], &wide);
+			hist_sum_cpus(&values[(size_t)i * ncpus], ncpus, sum);
+			fn(&wide, sum, arg);
+		}
+		if (err) {	/* ENOENT: that was the last batch */
+			err = 0;
+			goto out;
+		}
+	}
+	err = 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		cur = next;
 		prev = &cur;
-		if (!bpf_map_lookup_elem(fd, &cur, value))
-			fn(&cur, value, arg);
+		if (!bpf_map_lookup_elem(fd, &cur, values)) {
+			hist_key_widen(&cur, &wide);
+			hist_sum_cpus(values, ncpus, sum);
+			fn(&wide, sum, arg);
+		}
 	}
-	free(value);
-	return 0;
+out:
+	free(values);
+	free(sum);
+	return err;
 }
 
 /* Empty the in-kernel latency histograms, to start a new window. */
 void svmtrace_reset_hists(struct svmtrace_session *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key key;
+	struct svmtrace_bpf_hist_key key;
 
 	while (!bpf_map_get_next_key(fd, NULL, &key))
 		if (bpf_map_delete_elem(fd, &key))

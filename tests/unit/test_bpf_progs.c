@@ -42,6 +42,8 @@ static int setup(void **state)
 	skel = svmtrace_bpf__open();
 	if (!skel)
 		return -1;
+	/* the per-device totals of svmtop and export are checked too */
+	skel->rodata->track_devices = true;
 	/* tp_btf needs the module's BTF, which the host does not have. */
 	bpf_object__for_each_program(prog, skel->obj)
 		if (!strncmp(bpf_program__section_name(prog), "tp_btf/", 7))
@@ -71,15 +73,8 @@ static int teardown(void **state)
 
 static uint64_t event_count(struct svmtrace_bpf *skel, uint32_t event)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t values[ncpus > 0 ? ncpus : 1], sum = 0;
-	int cpu;
-
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_event_counts),
-					     &event, values), 0);
-	for (cpu = 0; cpu < ncpus; cpu++)
-		sum += values[cpu];
-	return sum;
+	assert_true(event < SVMTRACE_EV_MAX);
+	return skel->bss->svmtrace_event_counts[event];
 }
 
 static void run_raw_tp(struct bpf_program *prog, uint64_t *args, size_t nargs)
@@ -100,18 +95,16 @@ static void test_ioctl_events_counted(void **state)
 		printf("reason: %s\n", skip_reason);
 		skip();
 	}
-	assert_int_equal(event_count(skel, SVMTRACE_EV_IOCTL), 0);
+	assert_int_equal(event_count(skel, SVM_PAGEMAP_EV_IOCTL), 0);
 	for (i = 0; i < 5; i++)
 		run_raw_tp(skel->progs.svm_ioctl_raw, args, 3);
-	assert_int_equal(event_count(skel, SVMTRACE_EV_IOCTL), 5);
+	assert_int_equal(event_count(skel, SVM_PAGEMAP_EV_IOCTL), 5);
 }
 
 static uint64_t counter(struct svmtrace_bpf *skel, uint32_t idx)
 {
-	uint64_t v;
-
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_counters), &idx, &v), 0);
-	return v;
+	assert_true(idx < SVMTRACE_CNT_MAX);
+	return skel->bss->svmtrace_counters[idx];
 }
 
 /* svm_map then svm_stage_end and svm_migrate_end of one migration. */
@@ -119,22 +112,37 @@ static void feed_migration(struct svmtrace_bpf *skel, uint64_t id, uint32_t path
 			   uint64_t map_ns, uint64_t total_ns)
 {
 	uint64_t map[7] = { id, 0, path, 0 /* to_dev */, 512, 512 * 4096, 2 << 20 };
-	uint64_t stage[9] = { id, 0, 2 /* map */, 0, 1 /* prefetch */, 512, 512 * 4096, map_ns, 0 };
-	uint64_t end[9] = { id, 0, 0, 1, 0x7f0000000000ull, 512, 512, 0, total_ns };
+	uint64_t stage[10] = { id, 0, 2 /* map */, 0, 1 /* prefetch */, path, 512, 512 * 4096,
+			       map_ns, 0 };
+	uint64_t end[10] = { id, 0, 0, 1, path, 0x7f0000000000ull, 512, 512, 0, total_ns };
 
 	run_raw_tp(skel->progs.svm_map_raw, map, 7);
-	run_raw_tp(skel->progs.svm_stage_end_raw, stage, 9);
-	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 9);
+	run_raw_tp(skel->progs.svm_stage_end_raw, stage, 10);
+	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
 }
 
+/* The histogram of a key, summed over the CPUs the program ran on. */
 static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
 		      struct svmtrace_hist *out)
 {
-	int fd = bpf_map__fd(skel->maps.svmtrace_hists);
-	struct svmtrace_hist_key key = { .stage = stage, .direction = 0, .trigger = 1,
-					 .path = path, .device = 0 };
+	int fd = bpf_map__fd(skel->maps.svmtrace_hists), ncpus = libbpf_num_possible_cpus();
+	struct svmtrace_bpf_hist_key key = { .stage = stage, .direction = 0, .trigger = 1,
+					     .path = path, .device = 0 };
+	struct svmtrace_hist *percpu;
+	int cpu;
 
-	assert_int_equal(bpf_map_lookup_elem(fd, &key, out), 0);
+	assert_true(ncpus > 0);
+	percpu = calloc(ncpus, sizeof(*percpu));
+	assert_non_null(percpu);
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, percpu), 0);
+	memset(out, 0, sizeof(*out));
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		out->count += percpu[cpu].count;
+		out->sum += percpu[cpu].sum;
+		if (percpu[cpu].max > out->max)
+			out->max = percpu[cpu].max;
+	}
+	free(percpu);
 }
 
 static void test_latency_histograms(void **state)
@@ -152,7 +160,7 @@ static void test_latency_histograms(void **state)
 	for (i = 0; i < 100; i++)
 		feed_migration(skel, 1000 + i, i < 60 ? 0 /* iova */ : 1 /* page */,
 			       10000 + i * 100, 1000000 + i);
-	/* the map stage, keyed by the path svm_map announced */
+	/* the map stage, keyed by the path the event carries */
 	find_hist(skel, 2, 0, h);
 	assert_int_equal(h->count, 60);
 	assert_int_equal(h->max, 10000 + 59 * 100);
@@ -212,10 +220,10 @@ static void test_pingpong(void **state)
 	}
 	/* One range to the device and back 5 times within the window (K = 3). */
 	for (i = 0; i < 10; i++) {
-		uint64_t end[9] = { 5000 + i, 0, i % 2 /* to_dev, to_ram */, i % 2 ? 2 : 1,
-				    0x7e0000000000ull, 16, 16, 0, 1000 };
+		uint64_t end[10] = { 5000 + i, 0, i % 2 /* to_dev, to_ram */, i % 2 ? 2 : 1,
+				     SVMTRACE_PATH_NONE, 0x7e0000000000ull, 16, 16, 0, 1000 };
 
-		run_raw_tp(skel->progs.svm_migrate_end_raw, end, 9);
+		run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
 	}
 	assert_int_equal(counter(skel, SVMTRACE_CNT_PINGPONG_RANGES), 1);
 }
@@ -238,7 +246,7 @@ static void test_livelock_counters(void **state)
 	assert_int_equal(counter(skel, SVMTRACE_CNT_RETRY0 + 0), 2);
 	assert_int_equal(counter(skel, SVMTRACE_CNT_TIMESLICE_HOLDS), 1);
 	assert_int_equal(counter(skel, SVMTRACE_CNT_EVICT_RETRY0 + 1), 1);
-	assert_int_equal(event_count(skel, SVMTRACE_EV_RETRY), 2);
+	assert_int_equal(event_count(skel, SVM_PAGEMAP_EV_RETRY), 2);
 }
 
 int main(void)

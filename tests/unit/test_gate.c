@@ -511,7 +511,7 @@ static void test_record_input(void **state)
 	assert_int_equal(svmtrace_recfile_create(&w, path, &info), 0);
 	for (i = 1; i <= 100; i++) {
 		/* to_dev totals of i us and to_ram totals of 3i us, trigger and device kept */
-		struct svmtrace_record r = { .event = SVMTRACE_EV_MIGRATE_END, .stage = SVMTRACE_STAGE_TOTAL,
+		struct svmtrace_record r = { .event = SVM_PAGEMAP_EV_MIGRATE_END, .stage = SVMTRACE_STAGE_TOTAL,
 					     .direction = 0, .trigger = 1, .path = 1, .device = 2,
 					     .duration_ns = i * 1000ull, .ts_ns = info.start_monotonic_ns + i };
 

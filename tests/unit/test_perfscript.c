@@ -66,12 +66,16 @@ static void parse_fixture(struct parsed *p)
 }
 
 #define HDR "        svmbench     154/154     [000]   104.616896: "
-#define STAGE(id, st, ns) HDR "     svm_pagemap:svm_stage_end: id=" #id " device=0 stage=" #st \
-	" direction=0 trigger=1 npages=16 bytes=65536 duration_ns=" #ns " error=0\n"
+#define STAGEP(id, st, path, ns) HDR "     svm_pagemap:svm_stage_end: id=" #id " device=0 stage=" \
+	#st " direction=to_dev trigger=prefetch path=" #path " npages=16 bytes=65536 duration_ns=" \
+	#ns " error=0\n"
+#define STAGE(id, st, ns) STAGEP(id, st, none, ns)
 #define MAP(id, path) HDR "           svm_pagemap:svm_map: id=" #id " device=0 path=" #path \
-	" direction=0 npages=16 bytes=65536 iova_bytes=0\n"
-#define END(id, ns) HDR "   svm_pagemap:svm_migrate_end: id=" #id " device=0 direction=0 trigger=1" \
-	" start=0x7f322c907000 npages=16 migrated=16 result=0 duration_ns=" #ns "\n"
+	" direction=to_dev npages=16 bytes=65536 iova_bytes=0\n"
+#define ENDP(id, path, ns) HDR "   svm_pagemap:svm_migrate_end: id=" #id " device=0" \
+	" direction=to_dev trigger=prefetch path=" #path " start=0x7f322c907000 npages=16" \
+	" migrated=16 result=0 duration_ns=" #ns "\n"
+#define END(id, ns) ENDP(id, none, ns)
 
 static void test_fixture_records(void **state)
 {
@@ -83,12 +87,12 @@ static void test_fixture_records(void **state)
 	assert_int_equal(p.ret, 0);
 	assert_string_equal(p.msg, "");
 	/* perf stat on the same kind of run: 4 migrations, 24 stage ends */
-	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_BEGIN], 4);
-	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_END], 4);
-	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 24);
-	assert_int_equal(p.info.events[SVMTRACE_EV_MAP], 4);
-	assert_int_equal(p.info.events[SVMTRACE_EV_IOCTL], 4);
-	assert_int_equal(p.info.events[SVMTRACE_EV_DEVMEM_ALLOC], 2);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MIGRATE_BEGIN], 4);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MIGRATE_END], 4);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_STAGE_END], 24);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MAP], 4);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_IOCTL], 4);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_DEVMEM_ALLOC], 2);
 	assert_int_equal(p.info.other_events, 0);
 	assert_int_equal(p.info.malformed, 0);
 	assert_true(p.info.pid_column);
@@ -99,14 +103,14 @@ static void test_fixture_records(void **state)
 
 		assert_int_equal(rec->pid, 154);
 		assert_int_equal(rec->device, 0);
-		if (rec->event == SVMTRACE_EV_MIGRATE_END) {
+		if (rec->event == SVM_PAGEMAP_EV_MIGRATE_END) {
 			ends++;
 			total_sum += rec->duration_ns;
 			assert_int_equal(rec->stage, SVMTRACE_STAGE_TOTAL);
 			assert_int_equal(rec->path, 1);	/* page: no IOMMU in the plain guest */
 			assert_int_equal(rec->bytes, 16 * 4096);
 		} else {
-			assert_int_equal(rec->event, SVMTRACE_EV_STAGE_END);
+			assert_int_equal(rec->event, SVM_PAGEMAP_EV_STAGE_END);
 			stage_ends++;
 			/* the path is known from svm_map on, as on the BPF side */
 			assert_int_equal(rec->path, rec->stage < 2 ? SVMTRACE_PATH_NONE : 1);
@@ -165,12 +169,12 @@ static void test_fixture_contend_per_process(void **state)
 	(void)state;
 	parse_named("tests/fixtures/perf-script-contend.txt", &p);
 	assert_int_equal(p.ret, 0);
-	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_END], 34);
-	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 124);
-	assert_int_equal(p.info.events[SVMTRACE_EV_RETRY], 15);
-	assert_int_equal(p.info.events[SVMTRACE_EV_TIMESLICE_HOLD], 779);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MIGRATE_END], 34);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_STAGE_END], 124);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_RETRY], 15);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_TIMESLICE_HOLD], 779);
 	for (r = 0; r < p.n; r++)
-		if (p.recs[r].event == SVMTRACE_EV_MIGRATE_END && p.recs[r].result == -16)
+		if (p.recs[r].event == SVM_PAGEMAP_EV_MIGRATE_END && p.recs[r].result == -16)
 			failed++;
 	assert_int_equal(failed, 20);
 	/* whole migrations per process, as awk sums them from the text */
@@ -207,8 +211,8 @@ static void test_fixture_other_events(void **state)
 	parse_named("tests/fixtures/perf-script-sched-mixed.txt", &p);
 	assert_int_equal(p.ret, 0);
 	assert_int_equal(p.info.other_events, 304);
-	assert_int_equal(p.info.events[SVMTRACE_EV_MIGRATE_END], 2);
-	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 12);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MIGRATE_END], 2);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_STAGE_END], 12);
 	assert_int_equal(p.n, 14);
 	assert_true(p.info.tid_only);
 	free(p.recs);
@@ -221,8 +225,9 @@ static void test_header_variants(void **state)
 	(void)state;
 	/* perf script's default: thread id only */
 	parse_text("  svmbench   77 [001]  5.000001: svm_pagemap:svm_ioctl: device=0 cmd=1 result=0\n"
-		   "  svmbench   77 [001]  5.5: svm_pagemap:svm_migrate_end: id=9 device=1 direction=1"
-		   " trigger=2 start=0x1000 npages=1 migrated=1 result=-16 duration_ns=5\n", false, &p);
+		   "  svmbench   77 [001]  5.5: svm_pagemap:svm_migrate_end: id=9 device=1 direction=to_ram"
+		   " trigger=cpu_fault path=none start=0x1000 npages=1 migrated=1 result=-16"
+		   " duration_ns=5\n", false, &p);
 	assert_int_equal(p.ret, 0);
 	assert_true(p.info.tid_only);
 	assert_true(p.info.pid_column);
@@ -236,42 +241,54 @@ static void test_header_variants(void **state)
 
 	/* a name with spaces, pid/tid, no cpu column */
 	parse_text("my gpu app  4242/4250  9.1: svm_pagemap:svm_migrate_end: id=1 device=0 direction=0"
-		   " trigger=0 start=0x1000 npages=1 migrated=1 result=0 duration_ns=7\n", false, &p);
+		   " trigger=0 path=1 start=0x1000 npages=1 migrated=1 result=0 duration_ns=7\n", false, &p);
 	assert_int_equal(p.ret, 0);
 	assert_false(p.info.tid_only);
 	assert_int_equal(p.recs[0].pid, 4242);
 	free(p.recs);
 
 	/* -F event,trace: no pid at all */
-	parse_text("svm_pagemap:svm_migrate_end: id=1 device=0 direction=0 trigger=0 start=0x1000"
-		   " npages=1 migrated=1 result=0 duration_ns=7\n", false, &p);
+	parse_text("svm_pagemap:svm_migrate_end: id=1 device=0 direction=to_dev trigger=device_fault"
+		   " path=iova start=0x1000 npages=1 migrated=1 result=0 duration_ns=7\n", false, &p);
 	assert_int_equal(p.ret, 0);
 	assert_false(p.info.pid_column);
 	assert_int_equal(p.recs[0].pid, 0);
 	free(p.recs);
 }
 
-static void test_path_tracking(void **state)
+static void test_path_from_events(void **state)
 {
 	struct parsed p;
 
 	(void)state;
-	/* peer first, then system pages through the page path: page wins;
-	 * IOVA first, then peer: IOVA stays; a stage before svm_map: none. */
-	parse_text(STAGE(1, 0, 10) MAP(1, 2) MAP(1, 1) STAGE(1, 2, 20) END(1, 100)
-		   MAP(2, 0) MAP(2, 2) STAGE(2, 3, 30) END(2, 200)
-		   STAGE(3, 6, 40) END(3, 300), false, &p);
+	/* each record takes the path its own event carries, by name or number;
+	 * svm_map lines are counted, not needed */
+	parse_text(STAGE(1, collect, 10) MAP(1, peer) MAP(1, page) STAGEP(1, map, page, 20)
+		   ENDP(1, page, 100) STAGEP(2, 3, 0, 30) ENDP(2, iova, 200)
+		   STAGE(3, total, 40) ENDP(3, local, 300), false, &p);
 	assert_int_equal(p.ret, 0);
-	assert_int_equal(p.info.events[SVMTRACE_EV_STAGE_END], 4);
-	assert_int_equal(p.n, 6);	/* the stage 6 event is not a module stage: no record */
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_STAGE_END], 4);
+	assert_int_equal(p.info.events[SVM_PAGEMAP_EV_MAP], 2);
+	assert_int_equal(p.n, 6);	/* the "total" stage event is not a module stage: no record */
 	assert_int_equal(p.recs[0].path, SVMTRACE_PATH_NONE);
-	assert_int_equal(p.recs[1].path, 1);
-	assert_int_equal(p.recs[2].path, 1);
-	assert_int_equal(p.recs[3].path, 0);
-	assert_int_equal(p.recs[4].path, 0);
-	assert_int_equal(p.recs[5].event, SVMTRACE_EV_MIGRATE_END);
-	assert_int_equal(p.recs[5].path, SVMTRACE_PATH_NONE);
+	assert_int_equal(p.recs[0].stage, SVM_PAGEMAP_STAGE_COLLECT);
+	assert_int_equal(p.recs[1].path, SVM_PAGEMAP_PATH_PAGE);
+	assert_int_equal(p.recs[1].stage, SVM_PAGEMAP_STAGE_MAP);
+	assert_int_equal(p.recs[1].direction, SVM_PAGEMAP_DIR_TO_DEV);
+	assert_int_equal(p.recs[1].trigger, SVM_PAGEMAP_TRIGGER_PREFETCH);
+	assert_int_equal(p.recs[2].path, SVM_PAGEMAP_PATH_PAGE);
+	assert_int_equal(p.recs[3].path, SVM_PAGEMAP_PATH_IOVA);
+	assert_int_equal(p.recs[3].stage, SVM_PAGEMAP_STAGE_COPY);
+	assert_int_equal(p.recs[4].path, SVM_PAGEMAP_PATH_IOVA);
+	assert_int_equal(p.recs[5].event, SVM_PAGEMAP_EV_MIGRATE_END);
+	assert_int_equal(p.recs[5].path, SVM_PAGEMAP_PATH_LOCAL);
 	free(p.recs);
+
+	/* a name outside the vocabulary is an error that lists the names */
+	parse_text(STAGEP(1, map, sideways, 20), false, &p);
+	assert_int_equal(p.ret, SVMTRACE_PERFSCRIPT_ERR_MALFORMED);
+	assert_string_equal(p.msg, "line 1: svm_pagemap:svm_stage_end field path='sideways' is not "
+			    "one of iova, page, peer, local or none");
 }
 
 static void test_skipped_lines(void **state)
@@ -298,7 +315,8 @@ static void test_skipped_lines(void **state)
 static void test_malformed(void **state)
 {
 	static const char missing[] = STAGE(1, 0, 10)
-		HDR "svm_pagemap:svm_stage_end: id=1 device=0 stage=1 direction=0 trigger=1 npages=16 bytes=65536\n"
+		HDR "svm_pagemap:svm_stage_end: id=1 device=0 stage=1 direction=0 trigger=1 path=none"
+		" npages=16 bytes=65536\n"
 		STAGE(1, 2, 30);
 	struct parsed p;
 
@@ -389,7 +407,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_contend_per_process),
 		cmocka_unit_test(test_fixture_other_events),
 		cmocka_unit_test(test_header_variants),
-		cmocka_unit_test(test_path_tracking),
+		cmocka_unit_test(test_path_from_events),
 		cmocka_unit_test(test_skipped_lines),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_not_perf_script),

@@ -55,7 +55,7 @@ static void make_record(uint64_t i, struct svmtrace_record *r)
 	r->npages = 64;
 	r->bytes = 64 * 4096;
 	r->duration_ns = 1000 + (i * 7919) % 100000 + (i == 3 ? 1ull << 40 : 0);
-	r->event = i % 7 == 6 ? SVMTRACE_EV_MIGRATE_END : SVMTRACE_EV_STAGE_END;
+	r->event = i % 7 == 6 ? SVM_PAGEMAP_EV_MIGRATE_END : SVM_PAGEMAP_EV_STAGE_END;
 	r->pid = 4242;
 	r->device = i % 2;
 	r->stage = i % 7 == 6 ? SVMTRACE_STAGE_TOTAL : i % 6;

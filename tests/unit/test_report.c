@@ -84,14 +84,14 @@ static void test_entries_from_records(void **state)
 	size_t n;
 
 	(void)state;
-	r[0] = rec(SVMTRACE_EV_STAGE_END, 3, 0, 1, 10, 500);
-	r[1] = rec(SVMTRACE_EV_STAGE_END, 3, 0, 1, 10, 100);
-	r[2] = rec(SVMTRACE_EV_STAGE_END, 3, 0, 1, 11, 300);
-	r[3] = rec(SVMTRACE_EV_STAGE_END, 3, 1, 1, 10, 700);
-	r[4] = rec(SVMTRACE_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 0, 1, 10, 5000);
-	r[5] = rec(SVMTRACE_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 0, 1, 11, 3000);
-	r[6] = rec(SVMTRACE_EV_MAP, 2, 0, 1, 10, 999999);	/* not a latency record */
-	r[7] = rec(SVMTRACE_EV_STAGE_END, 0, 0, SVMTRACE_PATH_NONE, 10, 42);
+	r[0] = rec(SVM_PAGEMAP_EV_STAGE_END, 3, 0, 1, 10, 500);
+	r[1] = rec(SVM_PAGEMAP_EV_STAGE_END, 3, 0, 1, 10, 100);
+	r[2] = rec(SVM_PAGEMAP_EV_STAGE_END, 3, 0, 1, 11, 300);
+	r[3] = rec(SVM_PAGEMAP_EV_STAGE_END, 3, 1, 1, 10, 700);
+	r[4] = rec(SVM_PAGEMAP_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 0, 1, 10, 5000);
+	r[5] = rec(SVM_PAGEMAP_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 0, 1, 11, 3000);
+	r[6] = rec(SVM_PAGEMAP_EV_MAP, 2, 0, 1, 10, 999999);	/* not a latency record */
+	r[7] = rec(SVM_PAGEMAP_EV_STAGE_END, 0, 0, SVMTRACE_PATH_NONE, 10, 42);
 	assert_int_equal(svmtrace_entries_from_records(r, 8, &f, &o, &e, &n), 0);
 	assert_int_equal(n, 4);
 	x = find(e, n, 3, 0);
@@ -157,7 +157,7 @@ static void test_exact_against_buckets(void **state)
 		double z = sqrt(-2 * log(uniform01())) * cos(2 * M_PI * uniform01());
 		double v = i % 10 == 0 ? 2e6 * exp(0.3 * z) : 5e4 * exp(0.8 * z);
 
-		r[i] = rec(SVMTRACE_EV_STAGE_END, i % 3, 0, 0, 1, (uint64_t)v + 1);
+		r[i] = rec(SVM_PAGEMAP_EV_STAGE_END, i % 3, 0, 0, 1, (uint64_t)v + 1);
 	}
 	assert_int_equal(svmtrace_entries_from_records(r, N, &f, &o, &e, &n), 0);
 	assert_int_equal(n, 3);
@@ -191,7 +191,7 @@ static void test_render_json_fields(void **state)
 
 	(void)state;
 	for (i = 0; i < 100; i++)
-		r[i] = rec(SVMTRACE_EV_STAGE_END, 3, 0, 0, 1, 1000 * (i + 1));
+		r[i] = rec(SVM_PAGEMAP_EV_STAGE_END, 3, 0, 0, 1, 1000 * (i + 1));
 	assert_int_equal(svmtrace_entries_from_records(r, 100, &f, &o, &e, &n), 0);
 	assert_int_equal(n, 1);
 	j = svmtrace_render_entry_json(&o, &e[0]);
@@ -251,7 +251,7 @@ static void test_render_plain(void **state)
 
 	(void)state;
 	for (i = 0; i < 10; i++)
-		r[i] = rec(SVMTRACE_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 1, 1, 1, 2000 * (i + 1));
+		r[i] = rec(SVM_PAGEMAP_EV_MIGRATE_END, SVMTRACE_STAGE_TOTAL, 1, 1, 1, 2000 * (i + 1));
 	assert_int_equal(svmtrace_entries_from_records(r, 10, &f, &o, &e, &n), 0);
 	o.view = SVMTRACE_VIEW_LOG2;
 	out = open_memstream(&buf, &len);
