@@ -21,6 +21,21 @@ void svmtrace_histo_merge(struct svmtrace_hist *into, const struct svmtrace_hist
 		into->slots[i] += from->slots[i];
 }
 
+/*
+ * What @now holds beyond @then, an earlier reading of the same cumulative
+ * histogram: a window without emptying the map.  max stays the running
+ * maximum (a window's own cannot be told from two readings).
+ */
+void svmtrace_histo_since(struct svmtrace_hist *now, const struct svmtrace_hist *then)
+{
+	unsigned int i;
+
+	now->count -= then->count;
+	now->sum -= then->sum;
+	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
+		now->slots[i] -= then->slots[i];
+}
+
 /* The same bucketing as the BPF side, for records replayed in user space. */
 void svmtrace_histo_add(struct svmtrace_hist *h, uint64_t value)
 {

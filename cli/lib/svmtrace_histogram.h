@@ -15,6 +15,7 @@
 #define SVMTRACE_LOG2_SLOTS 64
 
 void svmtrace_histo_merge(struct svmtrace_hist *into, const struct svmtrace_hist *from);
+void svmtrace_histo_since(struct svmtrace_hist *now, const struct svmtrace_hist *then);
 double svmtrace_histo_percentile(const struct svmtrace_hist *h, double pct);
 void svmtrace_histo_log2(const struct svmtrace_hist *h, uint64_t log2_slots[SVMTRACE_LOG2_SLOTS]);
 void svmtrace_histo_add(struct svmtrace_hist *h, uint64_t value);

@@ -78,27 +78,85 @@ static void frame_add(struct top_frame *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The in-kernel histograms are cumulative; a window is what each key gained
+ * since the previous reading, kept here sorted by key, so the map is never
+ * emptied and refilled.
+ */
+struct top_hist {
+	struct svmtrace_hist_key key;
+	struct svmtrace_hist hist;
+};
+
+static struct top_hist *top_prev, *top_cur;
+static size_t top_nprev, top_ncur, top_capcur;
+
+static int top_hist_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct top_hist *)a)->key, &((const struct top_hist *)b)->key,
+		      sizeof(struct svmtrace_hist_key));
+}
+
 /* Per-pid and per-device whole-migration histograms of this window. */
 struct latency_ctx {
 	struct top_snapshot *snap;
 	struct svmtrace_hist *by_pid;	/* parallel to snap->procs */
 	struct svmtrace_hist *by_dev;	/* parallel to snap->devices */
+	int err;
 };
 
-static void latency_one(const struct svmtrace_hist_key *k, const struct svmtrace_hist *h, void *arg)
+static void latency_one(const struct svmtrace_hist_key *raw, const struct svmtrace_hist *cumulative,
+			void *arg)
 {
+	static struct svmtrace_hist window;	/* the window's share of one key */
+	struct svmtrace_hist *h = &window;
+	struct svmtrace_hist_key *k;
 	struct latency_ctx *c = arg;
+	struct top_hist *t, *then;
 	size_t i;
 
+	if (top_ncur == top_capcur) {
+		size_t ncap = top_capcur ? 2 * top_capcur : 64;
+
+		t = realloc(top_cur, ncap * sizeof(*t));
+		if (!t) {
+			c->err = -ENOMEM;
+			return;
+		}
+		top_cur = t;
+		top_capcur = ncap;
+	}
+	t = &top_cur[top_ncur++];
+	t->key = *raw;
+	t->hist = *cumulative;
+	then = top_nprev ? bsearch(t, top_prev, top_nprev, sizeof(*t), top_hist_cmp) : NULL;
+	*h = *cumulative;
+	if (then)
+		svmtrace_histo_since(h, &then->hist);
+	k = &t->key;
 	if (k->stage < SVMTRACE_STAGE_MAX)
 		svmtrace_histo_merge(&c->snap->stage[k->stage], h);
-	if (k->stage != SVMTRACE_STAGE_TOTAL)
-		return;
-	for (i = 0; i < c->snap->n_procs; i++)
-		if (c->snap->procs[i].id == k->pid)
-			svmtrace_histo_merge(&c->by_pid[i], h);
-	if (k->device < c->snap->n_devices)
-		svmtrace_histo_merge(&c->by_dev[k->device], h);
+	if (k->stage == SVMTRACE_STAGE_TOTAL) {
+		for (i = 0; i < c->snap->n_procs; i++)
+			if (c->snap->procs[i].id == k->pid)
+				svmtrace_histo_merge(&c->by_pid[i], h);
+		if (k->device < c->snap->n_devices)
+			svmtrace_histo_merge(&c->by_dev[k->device], h);
+	}
+}
+
+/* This reading becomes the base of the next window. */
+static void top_hists_rotate(void)
+{
+	struct top_hist *t = top_prev;
+	size_t cap = top_nprev;
+
+	qsort(top_cur, top_ncur, sizeof(*top_cur), top_hist_cmp);
+	top_prev = top_cur;
+	top_nprev = top_ncur;
+	top_cur = t;
+	top_ncur = 0;
+	top_capcur = t ? cap : 0;
 }
 
 static int collect(struct svmtrace_session *s, const struct top_options *o, struct top_snapshot *snap)
@@ -154,7 +212,12 @@ static int collect(struct svmtrace_session *s, const struct top_options *o, stru
 		free(lc.by_dev);
 		return -ENOMEM;
 	}
+	top_ncur = 0;
 	err = svmtrace_for_each_hist(s, latency_one, &lc);
+	if (!err)
+		err = lc.err;
+	if (!err)
+		top_hists_rotate();
 	for (i = 0; i < snap->n_procs; i++) {
 		snap->procs[i].p50_ns = svmtrace_histo_percentile(&lc.by_pid[i], 50);
 		snap->procs[i].p99_ns = svmtrace_histo_percentile(&lc.by_pid[i], 99);
@@ -167,8 +230,6 @@ static int collect(struct svmtrace_session *s, const struct top_options *o, stru
 	free(lc.by_dev);
 	if (err)
 		return err;
-	/* Latency is per window: start the next one empty. */
-	svmtrace_reset_hists(s);
 	err = svmtrace_read_counters(s, snap->counters);
 	if (!err)
 		err = svmtrace_bpf_cost(s, &snap->bpf_ns, &snap->bpf_cnt);

@@ -171,6 +171,34 @@ static void test_merge(void **state)
 	free(all);
 }
 
+/* A window read from a cumulative histogram holds exactly what came after. */
+static void test_since(void **state)
+{
+	struct svmtrace_hist *then = calloc(1, sizeof(*then)), *now = calloc(1, sizeof(*now));
+	struct svmtrace_hist *window = calloc(1, sizeof(*window));
+	int i;
+
+	(void)state;
+	assert_true(then && now && window);
+	for (i = 0; i < 3000; i++)
+		svmtrace_histo_add(now, sample_lognormal());
+	*then = *now;
+	for (i = 0; i < 7000; i++) {
+		uint64_t v = sample_lognormal();
+
+		svmtrace_histo_add(now, v);
+		svmtrace_histo_add(window, v);
+	}
+	svmtrace_histo_since(now, then);
+	assert_int_equal(now->count, window->count);
+	assert_int_equal(now->sum, window->sum);
+	assert_memory_equal(now->slots, window->slots, sizeof(now->slots));
+	assert_true(now->max >= window->max);
+	free(then);
+	free(now);
+	free(window);
+}
+
 static void test_log2_fold(void **state)
 {
 	struct svmtrace_hist *h = calloc(1, sizeof(*h));
@@ -207,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_percentiles_bimodal),
 		cmocka_unit_test(test_percentile_edges),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_log2_fold),
 	};
 
