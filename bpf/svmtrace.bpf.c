@@ -11,261 +11,7 @@
  * BTF) and a raw_tp twin for kernels or builds without module BTF; user
  * space autoloads one of the two.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-/* Only the uapi header's constants are needed; its includes would clash
- * with vmlinux.h. */
-#define _LINUX_TYPES_H
-#define _LINUX_IOCTL_H
-#include <uapi/svm_pagemap.h>
-
-#include "svmtrace.h"
-
-#define PAGE_SIZE_BYTES 4096
-
-const volatile bool per_pid;
-const volatile bool per_cgroup;
-const volatile bool record_events;
-const volatile bool track_processes;	/* svmtop, export: per-process totals */
-const volatile bool track_devices;	/* svmtop, export: per-device totals */
-const volatile __u32 filter_pid;
-const volatile __u64 filter_cgroup;
-const volatile __u32 filter_device = SVMTRACE_ALL;
-const volatile __u32 filter_direction = SVMTRACE_ALL;
-const volatile __u64 pingpong_k = 3;
-const volatile __u64 pingpong_window_ns = 1000000000ull;
-
-/*
- * Counters are global data, read by user space through the skeleton's
- * mmapped .bss; every update is one atomic add.
- */
-__u64 svmtrace_event_counts[SVMTRACE_EV_MAX];
-__u64 svmtrace_counters[SVMTRACE_CNT_MAX];
-
-/*
- * Latency histograms, per CPU: a sample is plain adds to this CPU's copy.
- * The module fires its tracepoints with preemption disabled, so no other
- * program run on this CPU can interleave with an update.  max_entries is the
- * key cap (svmtrace --max-keys).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct svmtrace_bpf_hist_key);
-	__type(value, struct svmtrace_hist);
-} svmtrace_hists SEC(".maps");
-
-/* A zeroed histogram to create new keys from (too big for the stack). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct svmtrace_hist);
-} svmtrace_zero_hist SEC(".maps");
-
-/* Sized down to one entry by user space unless track_processes is set. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, u32);
-	__type(value, struct svmtrace_proc);
-} svmtrace_procs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SVMTRACE_MAX_DEVICES);
-	__type(key, u32);
-	__type(value, struct svmtrace_device);
-} svmtrace_devices SEC(".maps");
-
-struct pingpong_key {
-	u32 pid;
-	u32 pad;
-	u64 start;
-};
-
-struct pingpong_state {
-	u64 window_start;
-	u32 last_direction;
-	u32 flips;
-	u32 flagged;
-	u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct pingpong_key);
-	__type(value, struct pingpong_state);
-} svmtrace_pingpong SEC(".maps");
-
-/* Sized down to one page by user space unless record_events is set. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
-} svmtrace_records SEC(".maps");
-
-/* barrier_var: the check must stay on the index the access uses. */
-static __always_inline void counter_add(u32 idx, u64 delta)
-{
-	barrier_var(idx);
-	if (idx < SVMTRACE_CNT_MAX)
-		__sync_fetch_and_add(&svmtrace_counters[idx], delta);
-}
-
-static __always_inline void count_event(u32 event)
-{
-	barrier_var(event);
-	if (event < SVMTRACE_EV_MAX)
-		__sync_fetch_and_add(&svmtrace_event_counts[event], 1);
-}
-
-static __always_inline u32 current_tgid(void)
-{
-	return bpf_get_current_pid_tgid() >> 32;
-}
-
-static __always_inline bool selected(u32 device, u32 direction)
-{
-	if (filter_pid && current_tgid() != filter_pid)
-		return false;
-	if (filter_cgroup && bpf_get_current_cgroup_id() != filter_cgroup)
-		return false;
-	if (filter_device != SVMTRACE_ALL && device != filter_device)
-		return false;
-	if (filter_direction != SVMTRACE_ALL && direction != filter_direction)
-		return false;
-	return true;
-}
-
-static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
-					u32 device, u64 ns)
-{
-	struct svmtrace_bpf_hist_key key = {
-		.stage = stage,
-		.direction = direction,
-		.trigger = trigger,
-		.path = path,
-		.device = device,
-	};
-	struct svmtrace_hist *h;
-	u32 idx, zero = 0;
-
-	if (per_pid)
-		key.pid = current_tgid();
-	if (per_cgroup)
-		key.cgroup = bpf_get_current_cgroup_id();
-	h = bpf_map_lookup_elem(&svmtrace_hists, &key);
-	if (!h) {
-		struct svmtrace_hist *init = bpf_map_lookup_elem(&svmtrace_zero_hist, &zero);
-
-		if (!init)
-			return;
-		/* fails with -EEXIST when another CPU created it first */
-		bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&svmtrace_hists, &key);
-		if (!h) {
-			counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
-			return;
-		}
-	}
-	idx = svmtrace_hist_index(ns);
-	if (idx >= SVMTRACE_HIST_BUCKETS)
-		return;
-	h->slots[idx]++;
-	h->count++;
-	h->sum += ns;
-	if (ns > h->max)
-		h->max = ns;
-}
-
-static __always_inline struct svmtrace_proc *proc_entry(void)
-{
-	struct svmtrace_proc zero = {}, *p;
-	u32 pid = current_tgid();
-
-	p = bpf_map_lookup_elem(&svmtrace_procs, &pid);
-	if (p)
-		return p;
-	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-	bpf_map_update_elem(&svmtrace_procs, &pid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&svmtrace_procs, &pid);
-}
-
-static __always_inline struct svmtrace_device *device_entry(u32 device)
-{
-	return bpf_map_lookup_elem(&svmtrace_devices, &device);
-}
-
-static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage, u32 direction,
-					u32 trigger, u32 path, u64 start, u64 npages, u64 bytes,
-					u64 duration_ns, s32 result)
-{
-	struct svmtrace_record *r;
-
-	r = bpf_ringbuf_reserve(&svmtrace_records, sizeof(*r), 0);
-	if (!r) {
-		counter_add(SVMTRACE_CNT_RECORDS_LOST, 1);
-		return;
-	}
-	r->ts_ns = bpf_ktime_get_ns();
-	r->id = id;
-	r->start = start;
-	r->npages = npages;
-	r->bytes = bytes;
-	r->duration_ns = duration_ns;
-	r->event = event;
-	r->pid = current_tgid();
-	r->device = device;
-	r->stage = stage;
-	r->direction = direction;
-	r->trigger = trigger;
-	r->path = path;
-	r->result = result;
-	r->cgroup = bpf_get_current_cgroup_id();
-	bpf_ringbuf_submit(r, 0);
-}
-
-/* One range bouncing RAM <-> device more than K times within T is ping-pong. */
-static __always_inline void pingpong_track(u32 direction, u64 start)
-{
-	struct pingpong_key key = { .pid = current_tgid(), .start = start };
-	struct pingpong_state *st, init = {};
-	struct svmtrace_proc *p;
-	u64 now = bpf_ktime_get_ns();
-
-	if (direction != SVM_PAGEMAP_DIR_TO_DEV && direction != SVM_PAGEMAP_DIR_TO_RAM)
-		return;
-	st = bpf_map_lookup_elem(&svmtrace_pingpong, &key);
-	if (!st) {
-		init.window_start = now;
-		init.last_direction = direction;
-		bpf_map_update_elem(&svmtrace_pingpong, &key, &init, BPF_ANY);
-		return;
-	}
-	if (now - st->window_start > pingpong_window_ns) {
-		st->window_start = now;
-		st->flips = 0;
-		st->flagged = 0;
-	}
-	if (direction == st->last_direction)
-		return;
-	st->last_direction = direction;
-	st->flips++;
-	/* K round trips are 2K direction changes. */
-	if (!st->flagged && st->flips > 2 * pingpong_k) {
-		st->flagged = 1;
-		counter_add(SVMTRACE_CNT_PINGPONG_RANGES, 1);
-		if (track_processes) {
-			p = proc_entry();
-			if (p)
-				__sync_fetch_and_add(&p->pingpong, 1);
-		}
-	}
-}
+#include "svmtrace_aggregate.bpf.h"
 
 static __always_inline int on_svm_ioctl(u32 device, u32 cmd, s32 result)
 {
@@ -291,42 +37,9 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 					      u32 path, u64 start, u64 npages, u64 migrated,
 					      s32 result, u64 duration_ns)
 {
-	u32 dir = direction & 3;
-
-	/* Keep the masked index in a register the verifier can bound. */
-	barrier_var(dir);
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
-	counter_add(SVMTRACE_CNT_MIGRATIONS, 1);
-	if (result < 0)
-		counter_add(SVMTRACE_CNT_MIGRATIONS_FAILED, 1);
-	counter_add(SVMTRACE_CNT_PAGES_DIR0 + dir, migrated);
-	counter_add(SVMTRACE_CNT_BYTES_DIR0 + dir, migrated * PAGE_SIZE_BYTES);
-	if (track_devices) {
-		struct svmtrace_device *dev = device_entry(device);
-
-		if (dev) {
-			__sync_fetch_and_add(&dev->migrations, 1);
-			__sync_fetch_and_add(&dev->pages[dir], migrated);
-		}
-	}
-	if (!selected(device, direction))
-		return 0;
-	latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
-	if (track_processes) {
-		struct svmtrace_proc *p = proc_entry();
-
-		if (p) {
-			__sync_fetch_and_add(&p->migrations, 1);
-			__sync_fetch_and_add(&p->pages[dir], migrated);
-		}
-	}
-	if (result >= 0 && migrated)
-		pingpong_track(direction, start);
-	if (record_events)
-		emit_record(SVM_PAGEMAP_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL,
-			    direction, trigger, path, start, npages,
-			    migrated * PAGE_SIZE_BYTES, duration_ns, result);
-	return 0;
+	return svmtrace_migration_ended(id, device, direction, trigger, path, start, npages,
+					migrated, result, duration_ns);
 }
 
 static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,
@@ -334,13 +47,8 @@ static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 d
 					    u64 duration_ns, s32 error)
 {
 	count_event(SVM_PAGEMAP_EV_STAGE_END);
-	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
-		return 0;
-	latency_add(stage, direction, trigger, path, device, duration_ns);
-	if (record_events)
-		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
-			    0, npages, bytes, duration_ns, error);
-	return 0;
+	return svmtrace_stage_ended(id, device, stage, direction, trigger, path, npages, bytes,
+				    duration_ns, error);
 }
 
 static __always_inline int on_svm_map(u64 id, u32 device, u32 path, u32 direction, u64 npages,
@@ -354,23 +62,15 @@ static __always_inline int on_svm_map(u64 id, u32 device, u32 path, u32 directio
 
 static __always_inline int on_svm_iova_alloc(u64 id, u32 device, u64 size, u64 align, u32 reason)
 {
-	u64 cur;
-
 	count_event(SVM_PAGEMAP_EV_IOVA_ALLOC);
-	if (reason < SVM_PAGEMAP_IOVA_COUNT)
-		counter_add(SVMTRACE_CNT_IOVA_REASON0 + reason, 1);
-	if (reason != SVM_PAGEMAP_IOVA_OK)
-		return 0;
-	cur = __sync_add_and_fetch(&svmtrace_counters[SVMTRACE_CNT_IOVA_NOW], size);
-	if (cur > svmtrace_counters[SVMTRACE_CNT_IOVA_PEAK])
-		svmtrace_counters[SVMTRACE_CNT_IOVA_PEAK] = cur;
+	svmtrace_iova_allocated(size, reason);
 	return 0;
 }
 
 static __always_inline int on_svm_iova_free(u64 id, u32 device, u64 size, u64 linked)
 {
 	count_event(SVM_PAGEMAP_EV_IOVA_FREE);
-	counter_add(SVMTRACE_CNT_IOVA_NOW, -size);
+	svmtrace_iova_freed(size);
 	return 0;
 }
 
