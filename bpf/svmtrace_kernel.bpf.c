@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmtrace's kernel source: the migrations of the kernel's own code (drm_pagemap
+ * in drm_gpusvm_helper, amdkfd, nouveau, test_hmm, svm_pagemap) rebuilt from
+ * fentry/fexit programs on the core mm and DMA calls every driver goes
+ * through, in the vocabulary of the module's tracepoints, into the same maps
+ * (svmtrace_aggregate.bpf.h).  docs/kernel-source.md says which call makes
+ * which stage.
+ *
+ * One migration per task at a time, in phases:
+ *   collect   migrate_vma_setup, or migrate_device_range/_pfns (eviction)
+ *   map       DMA calls between collect and migrate_*_pages: dma_map_page_attrs
+ *             (path page) or dma_iova_try_alloc + dma_iova_link/sync (path iova)
+ *   copy      from the last map call to migrate_*_pages: the driver's copy
+ *   finalize  migrate_*_pages to the end of migrate_*_finalize
+ *   unmap     dma_unmap_page_attrs / dma_iova_unlink + free (or destroy) after
+ *             finalize, until every mapped page is unmapped
+ * A migration that mapped nothing ends with finalize.  Populate (the driver's
+ * allocation of destination pages) has no core call to show it.
+ */
+#include "svmtrace_aggregate.bpf.h"
+
+/* include/linux/migrate.h; stable since device migration exists */
+#define SVM_MIGRATE_PFN_VALID		(1UL << 0)
+#define SVM_MIGRATE_PFN_MIGRATE		(1UL << 1)
+#define SVM_MIGRATE_VMA_SELECT_SYSTEM	(1 << 0)
+#define SVM_DMA_IOVA_USE_SWIOTLB	(1ULL << 63)
+#define SVM_EBUSY			16
+
+/* A BTF older than the IOVA API lacks the type: the fields CO-RE reads. */
+struct dma_iova_state___svm {
+	u64 addr;
+	u64 __size;
+} __attribute__((preserve_access_index));
+
+enum kmig_phase {
+	KMIG_COLLECTING,
+	KMIG_COLLECTED,
+	KMIG_FINALIZING,
+	KMIG_UNMAPPING,
+};
+
+/**
+ * struct kmig - the migration a task is in
+ * @id: an id of the kernel source's own (the kernel has none)
+ * @t_begin: start of collect
+ * @t_mark: end of collect, then of the last map call, then start of finalize
+ * @t_map_first: first map call (0: none yet)
+ * @t_unmap_first: first unmap call (0: none yet)
+ * @t_unmap_last: end of the last unmap call
+ * @start: first virtual address (0 for eviction)
+ * @npages: pages asked for
+ * @cpages: pages collected
+ * @migrated: pages that moved
+ * @page_mapped: pages mapped by dma_map_page_attrs
+ * @page_unmapped: of which unmapped again
+ * @iova_mapped: bytes linked into the migration's IOVA range
+ * @iova_size: size of the migration's IOVA range, 0 when none is live
+ * @direction: SVM_PAGEMAP_DIR_*
+ * @trigger: SVM_PAGEMAP_TRIGGER_*
+ * @path: SVM_PAGEMAP_PATH_* or SVMTRACE_PATH_NONE
+ * @device: index of the pagemap owner (svmtrace_kernel_owners)
+ * @phase: enum kmig_phase
+ * @depth: nested collect calls (migrate_device_range calls the pfns variant)
+ */
+struct kmig {
+	u64 id;
+	u64 t_begin;
+	u64 t_mark;
+	u64 t_map_first;
+	u64 t_unmap_first;
+	u64 t_unmap_last;
+	u64 start;
+	u64 npages;
+	u64 cpages;
+	u64 migrated;
+	u64 page_mapped;
+	u64 page_unmapped;
+	u64 iova_mapped;
+	u64 iova_size;
+	u32 direction;
+	u32 trigger;
+	u32 path;
+	u32 device;
+	u32 phase;
+	u32 depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u32);
+	__type(value, struct kmig);
+} svmtrace_kernel_migs SEC(".maps");
+
+/* pgmap_owner pointer -> device index, in order of first sight. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SVMTRACE_MAX_DEVICES);
+	__type(key, u64);
+	__type(value, u32);
+} svmtrace_kernel_owners SEC(".maps");
+
+__u64 svmtrace_kernel_next_id;
+__u32 svmtrace_kernel_next_device;
+
+static __always_inline u32 current_tid(void)
+{
+	return (u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline struct kmig *kmig_of_task(void)
+{
+	u32 tid = current_tid();
+
+	return bpf_map_lookup_elem(&svmtrace_kernel_migs, &tid);
+}
+
+static __always_inline u32 owner_index(u64 owner)
+{
+	u32 *idx, next;
+
+	if (!owner)
+		return 0;
+	idx = bpf_map_lookup_elem(&svmtrace_kernel_owners, &owner);
+	if (idx)
+		return *idx;
+	next = __sync_fetch_and_add(&svmtrace_kernel_next_device, 1);
+	if (next >= SVMTRACE_MAX_DEVICES)
+		next = SVMTRACE_MAX_DEVICES - 1;
+	bpf_map_update_elem(&svmtrace_kernel_owners, &owner, &next, BPF_NOEXIST);
+	idx = bpf_map_lookup_elem(&svmtrace_kernel_owners, &owner);
+	return idx ? *idx : next;
+}
+
+static __always_inline void stage(struct kmig *k, u32 which, u64 ns, u64 npages, s32 error)
+{
+	count_event(SVM_PAGEMAP_EV_STAGE_END);
+	svmtrace_stage_ended(k->id, k->device, which, k->direction, k->trigger, k->path, npages,
+			     npages * PAGE_SIZE_BYTES, ns, error);
+}
+
+/* The end of a migration: its unmap stage if it had one, then the total. */
+static __always_inline void kmig_end(struct kmig *k, u64 now, s32 result)
+{
+	u32 tid = current_tid();
+
+	if (k->t_unmap_first)
+		stage(k, SVM_PAGEMAP_STAGE_UNMAP, k->t_unmap_last - k->t_unmap_first,
+		      k->page_unmapped + k->iova_mapped / PAGE_SIZE_BYTES, 0);
+	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
+	svmtrace_migration_ended(k->id, k->device, k->direction, k->trigger, k->path, k->start,
+				 k->npages, k->migrated, result, now - k->t_begin);
+	bpf_map_delete_elem(&svmtrace_kernel_migs, &tid);
+}
+
+/* A new migration on this task; one still waiting for unmaps ends first. */
+static __always_inline struct kmig *kmig_begin(u32 direction, u32 trigger, u64 start,
+					       u64 npages, u32 device)
+{
+	struct kmig *k = kmig_of_task(), init = {};
+	u32 tid = current_tid();
+	u64 now = bpf_ktime_get_ns();
+
+	if (k && k->phase == KMIG_COLLECTING) {
+		k->depth++;
+		return NULL;
+	}
+	if (k)
+		kmig_end(k, k->t_unmap_last ? k->t_unmap_last : k->t_mark, 0);
+	init.id = __sync_add_and_fetch(&svmtrace_kernel_next_id, 1);
+	init.t_begin = now;
+	init.start = start;
+	init.npages = npages;
+	init.direction = direction;
+	init.trigger = trigger;
+	init.path = SVMTRACE_PATH_NONE;
+	init.device = device;
+	init.phase = KMIG_COLLECTING;
+	count_event(SVM_PAGEMAP_EV_MIGRATE_BEGIN);
+	bpf_map_update_elem(&svmtrace_kernel_migs, &tid, &init, BPF_ANY);
+	return kmig_of_task();
+}
+
+/* The end of collect; false when the outermost collect call is not over. */
+static __always_inline bool kmig_collected(struct kmig *k, u64 cpages, s32 ret)
+{
+	u64 now = bpf_ktime_get_ns();
+
+	if (k->phase != KMIG_COLLECTING)
+		return false;
+	if (k->depth) {
+		k->depth--;
+		return false;
+	}
+	k->cpages = cpages;
+	k->t_mark = now;
+	k->phase = KMIG_COLLECTED;
+	stage(k, SVM_PAGEMAP_STAGE_COLLECT, now - k->t_begin, cpages,
+	      ret ? ret : cpages != k->npages ? -SVM_EBUSY : 0);
+	if (ret)
+		kmig_end(k, now, ret);
+	return true;
+}
+
+/* migrate_*_pages: the map and copy stages are over. */
+static __always_inline void kmig_finalizing(void)
+{
+	struct kmig *k = kmig_of_task();
+	u64 now = bpf_ktime_get_ns();
+
+	if (!k || k->phase != KMIG_COLLECTED)
+		return;
+	if (k->t_map_first) {
+		count_event(SVM_PAGEMAP_EV_MAP);
+		if (k->path < SVM_PAGEMAP_PATH_COUNT)
+			counter_add(SVMTRACE_CNT_PATH0 + k->path, 1);
+		stage(k, SVM_PAGEMAP_STAGE_MAP, k->t_mark - k->t_map_first,
+		      k->page_mapped + k->iova_mapped / PAGE_SIZE_BYTES, 0);
+		stage(k, SVM_PAGEMAP_STAGE_COPY, now - k->t_mark, k->cpages, 0);
+	}
+	k->t_mark = now;
+	k->phase = KMIG_FINALIZING;
+}
+
+struct count_ctx {
+	unsigned long *src;
+	unsigned long *dst;
+	u64 migrated;
+};
+
+static long count_migrated(u64 i, void *data)
+{
+	struct count_ctx *c = data;
+	unsigned long s = 0, d = 0;
+
+	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
+	bpf_probe_read_kernel(&d, sizeof(d), c->dst + i);
+	if ((s & SVM_MIGRATE_PFN_MIGRATE) && (d & SVM_MIGRATE_PFN_VALID))
+		c->migrated++;
+	return 0;
+}
+
+/* migrate_*_finalize entry: the pages that moved, as the drivers count them. */
+static __always_inline void kmig_count_migrated(unsigned long *src, unsigned long *dst, u64 npages)
+{
+	struct kmig *k = kmig_of_task();
+	struct count_ctx c = { .src = src, .dst = dst };
+
+	if (!k || k->phase != KMIG_FINALIZING)
+		return;
+	bpf_loop(npages, count_migrated, &c, 0);
+	k->migrated = c.migrated;
+}
+
+static __always_inline void kmig_finalized(void)
+{
+	struct kmig *k = kmig_of_task();
+	u64 now = bpf_ktime_get_ns();
+
+	if (!k || k->phase != KMIG_FINALIZING)
+		return;
+	stage(k, SVM_PAGEMAP_STAGE_FINALIZE, now - k->t_mark, k->migrated, 0);
+	k->t_mark = now;
+	if (!k->page_mapped && !k->iova_size) {
+		kmig_end(k, now, 0);
+		return;
+	}
+	k->phase = KMIG_UNMAPPING;
+}
+
+/* Every mapped page unmapped and the IOVA range freed: the migration is over. */
+static __always_inline void kmig_maybe_unmapped(struct kmig *k, u64 now)
+{
+	k->t_unmap_last = now;
+	if (k->page_unmapped >= k->page_mapped && !k->iova_size)
+		kmig_end(k, now, 0);
+}
+
+/* ---- collect ---- */
+
+SEC("fentry/migrate_vma_setup")
+int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
+{
+	u64 start = BPF_CORE_READ(args, start), end = BPF_CORE_READ(args, end);
+	u64 flags = BPF_CORE_READ(args, flags);
+	bool cpu_fault = BPF_CORE_READ(args, fault_page) != NULL;
+
+	kmig_begin(flags & SVM_MIGRATE_VMA_SELECT_SYSTEM ? SVM_PAGEMAP_DIR_TO_DEV :
+		   SVM_PAGEMAP_DIR_TO_RAM,
+		   cpu_fault ? SVM_PAGEMAP_TRIGGER_CPU_FAULT : SVM_PAGEMAP_TRIGGER_DEVICE_FAULT,
+		   start, (end - start) / PAGE_SIZE_BYTES,
+		   owner_index((u64)BPF_CORE_READ(args, pgmap_owner)));
+	return 0;
+}
+
+SEC("fexit/migrate_vma_setup")
+int BPF_PROG(kernel_migrate_vma_setup_exit, struct migrate_vma *args, int ret)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (k)
+		kmig_collected(k, BPF_CORE_READ(args, cpages), ret);
+	return 0;
+}
+
+struct collect_ctx {
+	unsigned long *src;
+	u64 cpages;
+};
+
+static long count_collected(u64 i, void *data)
+{
+	struct collect_ctx *c = data;
+	unsigned long s = 0;
+
+	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
+	if (s & SVM_MIGRATE_PFN_MIGRATE)
+		c->cpages++;
+	return 0;
+}
+
+static __always_inline void evict_collected(unsigned long *src_pfns, u64 npages, int ret)
+{
+	struct collect_ctx c = { .src = src_pfns };
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_COLLECTING)
+		return;
+	if (!k->depth && !ret)
+		bpf_loop(npages, count_collected, &c, 0);
+	kmig_collected(k, c.cpages, ret);
+}
+
+SEC("fentry/migrate_device_range")
+int BPF_PROG(kernel_migrate_device_range_entry, unsigned long *src_pfns, unsigned long start,
+	     unsigned long npages)
+{
+	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
+	return 0;
+}
+
+SEC("fexit/migrate_device_range")
+int BPF_PROG(kernel_migrate_device_range_exit, unsigned long *src_pfns, unsigned long start,
+	     unsigned long npages, int ret)
+{
+	evict_collected(src_pfns, npages, ret);
+	return 0;
+}
+
+SEC("fentry/migrate_device_pfns")
+int BPF_PROG(kernel_migrate_device_pfns_entry, unsigned long *src_pfns, unsigned long npages)
+{
+	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
+	return 0;
+}
+
+SEC("fexit/migrate_device_pfns")
+int BPF_PROG(kernel_migrate_device_pfns_exit, unsigned long *src_pfns, unsigned long npages,
+	     int ret)
+{
+	evict_collected(src_pfns, npages, ret);
+	return 0;
+}
+
+/* ---- map ---- */
+
+static __always_inline struct kmig *mapping(void)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_COLLECTED)
+		return NULL;
+	if (!k->t_map_first)
+		k->t_map_first = bpf_ktime_get_ns();
+	return k;
+}
+
+static __always_inline void mapped(struct kmig *k, u32 path)
+{
+	k->t_mark = bpf_ktime_get_ns();
+	/* as the module: the system pages' path wins over none */
+	if (k->path == SVMTRACE_PATH_NONE || path == SVM_PAGEMAP_PATH_IOVA)
+		k->path = path;
+}
+
+SEC("fentry/dma_map_page_attrs")
+int BPF_PROG(kernel_dma_map_page_entry, struct device *dev, struct page *page, size_t offset,
+	     size_t size)
+{
+	mapping();
+	return 0;
+}
+
+SEC("fexit/dma_map_page_attrs")
+int BPF_PROG(kernel_dma_map_page_exit, struct device *dev, struct page *page, size_t offset,
+	     size_t size, int dir, unsigned long attrs, dma_addr_t ret)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_COLLECTED)
+		return 0;
+	k->page_mapped += (size + PAGE_SIZE_BYTES - 1) / PAGE_SIZE_BYTES;
+	mapped(k, SVM_PAGEMAP_PATH_PAGE);
+	return 0;
+}
+
+SEC("fentry/dma_iova_try_alloc")
+int BPF_PROG(kernel_dma_iova_try_alloc_entry, struct device *dev,
+	     struct dma_iova_state___svm *state, phys_addr_t phys, size_t size)
+{
+	mapping();
+	return 0;
+}
+
+SEC("fexit/dma_iova_try_alloc")
+int BPF_PROG(kernel_dma_iova_try_alloc_exit, struct device *dev,
+	     struct dma_iova_state___svm *state, phys_addr_t phys, size_t size, bool ret)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_COLLECTED)
+		return 0;
+	count_event(SVM_PAGEMAP_EV_IOVA_ALLOC);
+	/* false: no IOMMU DMA domain, swiotlb, or no IOVA space; most often the first */
+	svmtrace_iova_allocated(size, ret ? SVM_PAGEMAP_IOVA_OK : SVM_PAGEMAP_IOVA_NO_IOMMU);
+	if (ret) {
+		k->iova_size = size;
+		mapped(k, SVM_PAGEMAP_PATH_IOVA);
+	}
+	k->t_mark = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("fexit/dma_iova_link")
+int BPF_PROG(kernel_dma_iova_link_exit, struct device *dev, struct dma_iova_state___svm *state,
+	     phys_addr_t phys, size_t offset, size_t size, int dir, unsigned long attrs, int ret)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_COLLECTED)
+		return 0;
+	if (!ret)
+		k->iova_mapped += size;
+	mapped(k, SVM_PAGEMAP_PATH_IOVA);
+	return 0;
+}
+
+SEC("fexit/dma_iova_sync")
+int BPF_PROG(kernel_dma_iova_sync_exit, struct device *dev, struct dma_iova_state___svm *state,
+	     size_t offset, size_t size, int ret)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (k && k->phase == KMIG_COLLECTED)
+		mapped(k, SVM_PAGEMAP_PATH_IOVA);
+	return 0;
+}
+
+/* ---- finalize ---- */
+
+SEC("fentry/migrate_vma_pages")
+int BPF_PROG(kernel_migrate_vma_pages_entry, struct migrate_vma *args)
+{
+	kmig_finalizing();
+	return 0;
+}
+
+SEC("fentry/migrate_device_pages")
+int BPF_PROG(kernel_migrate_device_pages_entry, unsigned long *src_pfns, unsigned long *dst_pfns,
+	     unsigned long npages)
+{
+	kmig_finalizing();
+	return 0;
+}
+
+SEC("fentry/migrate_vma_finalize")
+int BPF_PROG(kernel_migrate_vma_finalize_entry, struct migrate_vma *args)
+{
+	kmig_count_migrated(BPF_CORE_READ(args, src), BPF_CORE_READ(args, dst),
+			    BPF_CORE_READ(args, npages));
+	return 0;
+}
+
+SEC("fexit/migrate_vma_finalize")
+int BPF_PROG(kernel_migrate_vma_finalize_exit, struct migrate_vma *args)
+{
+	kmig_finalized();
+	return 0;
+}
+
+SEC("fentry/migrate_device_finalize")
+int BPF_PROG(kernel_migrate_device_finalize_entry, unsigned long *src_pfns,
+	     unsigned long *dst_pfns, unsigned long npages)
+{
+	kmig_count_migrated(src_pfns, dst_pfns, npages);
+	return 0;
+}
+
+SEC("fexit/migrate_device_finalize")
+int BPF_PROG(kernel_migrate_device_finalize_exit, unsigned long *src_pfns,
+	     unsigned long *dst_pfns, unsigned long npages)
+{
+	kmig_finalized();
+	return 0;
+}
+
+/* ---- unmap ---- */
+
+static __always_inline struct kmig *unmapping(void)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_UNMAPPING)
+		return NULL;
+	if (!k->t_unmap_first)
+		k->t_unmap_first = bpf_ktime_get_ns();
+	return k;
+}
+
+SEC("fentry/dma_unmap_page_attrs")
+int BPF_PROG(kernel_dma_unmap_page_entry, struct device *dev, dma_addr_t addr, size_t size)
+{
+	unmapping();
+	return 0;
+}
+
+SEC("fexit/dma_unmap_page_attrs")
+int BPF_PROG(kernel_dma_unmap_page_exit, struct device *dev, dma_addr_t addr, size_t size)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (!k || k->phase != KMIG_UNMAPPING)
+		return 0;
+	k->page_unmapped += (size + PAGE_SIZE_BYTES - 1) / PAGE_SIZE_BYTES;
+	kmig_maybe_unmapped(k, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("fentry/dma_iova_unlink")
+int BPF_PROG(kernel_dma_iova_unlink_entry, struct device *dev)
+{
+	unmapping();
+	return 0;
+}
+
+SEC("fentry/dma_iova_destroy")
+int BPF_PROG(kernel_dma_iova_destroy_entry, struct device *dev)
+{
+	unmapping();
+	return 0;
+}
+
+/* dma_iova_destroy frees through dma_iova_free too: the range ends here. */
+SEC("fentry/dma_iova_free")
+int BPF_PROG(kernel_dma_iova_free_entry, struct device *dev, struct dma_iova_state___svm *state)
+{
+	struct kmig *k = unmapping();
+
+	if (!k || !k->iova_size)
+		return 0;
+	count_event(SVM_PAGEMAP_EV_IOVA_FREE);
+	svmtrace_iova_freed(k->iova_size);
+	k->iova_size = 0;
+	return 0;
+}
+
+SEC("fexit/dma_iova_free")
+int BPF_PROG(kernel_dma_iova_free_exit, struct device *dev)
+{
+	struct kmig *k = kmig_of_task();
+
+	if (k && k->phase == KMIG_UNMAPPING)
+		kmig_maybe_unmapped(k, bpf_ktime_get_ns());
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
