@@ -329,12 +329,13 @@ static void device_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 
 static void self_families(FILE *out, const struct svmtrace_prom_snapshot *s)
 {
-	struct label info = { "programs", s->programs ? s->programs : "unknown" };
+	struct label info[] = { { "programs", s->programs ? s->programs : "unknown" },
+				{ "source", s->source ? s->source : "unknown" } };
 	size_t i;
 
 	family(out, "svmtrace_exporter_info", "gauge",
-	       "Always 1; the label says which BPF program flavour is attached.");
-	sample_u64(out, "svmtrace_exporter_info", &info, 1, 1);
+	       "Always 1; the labels say which source and BPF program flavour are attached.");
+	sample_u64(out, "svmtrace_exporter_info", info, 2, 1);
 	family(out, "svmtrace_exporter_bpf_run_seconds_total", "counter",
 	       "Time svmtrace's BPF programs ran (kernel BPF stats; 0 where they are unavailable).");
 	sample_double(out, "svmtrace_exporter_bpf_run_seconds_total", NULL, 0, s->bpf_run_ns / 1e9);

@@ -46,7 +46,8 @@ struct svmtrace_prom_missed {
  * @missed: per attached program, the events it skipped
  * @n_missed: number of @missed
  * @collect_seconds: how long reading the maps for this snapshot took
- * @programs: "tp_btf" or "raw_tp"
+ * @programs: "tp_btf", "raw_tp" or "fentry"
+ * @source: "module" or "kernel"
  */
 struct svmtrace_prom_snapshot {
 	uint64_t counters[SVMTRACE_CNT_MAX];
@@ -63,6 +64,7 @@ struct svmtrace_prom_snapshot {
 	size_t n_missed;
 	double collect_seconds;
 	const char *programs;
+	const char *source;
 };
 
 /*

@@ -28,6 +28,7 @@
 /* Header flags. */
 #define SVMTRACE_RECFILE_COMPLETE	(1u << 0)	/* trailer written, count final */
 #define SVMTRACE_RECFILE_RAW_TP		(1u << 1)	/* recorded with the raw_tp programs */
+#define SVMTRACE_RECFILE_KERNEL_SOURCE	(1u << 2)	/* recorded from the kernel's functions */
 
 /* What svmtrace_recfile_read() found, besides 0 for a good file. */
 enum svmtrace_recfile_error {

@@ -14,6 +14,16 @@
 #include "svmtrace_names.h"
 
 struct svmtrace_bpf;
+struct svmtrace_kernel_bpf;
+struct bpf_object;
+struct bpf_map;
+
+/* Where svmtrace's events come from (--source). */
+enum svmtrace_source {
+	SVMTRACE_SOURCE_AUTO,	/* module when svm_pagemap is loaded, else kernel */
+	SVMTRACE_SOURCE_MODULE,	/* svm_pagemap's tracepoints */
+	SVMTRACE_SOURCE_KERNEL,	/* the kernel's own functions (fentry/fexit) */
+};
 
 /**
  * struct svmtrace_session_opts - what to aggregate, fixed at load time
@@ -53,19 +63,38 @@ struct svmtrace_session_opts {
 #define SVMTRACE_SESSION_OPTS_DEFAULT SVMTRACE_SESSION_OPTS_DEFAULT_WITH()
 
 /**
- * struct svmtrace_session - loaded and attached BPF aggregation
- * @skel: the libbpf skeleton
+ * struct svmtrace_session - loaded and attached BPF aggregation, from either
+ * source: both BPF objects fill maps of the same names and layout
+ * @module: the skeleton of the module source, or NULL
+ * @kernel: the skeleton of the kernel source, or NULL
+ * @source: SVMTRACE_SOURCE_MODULE or SVMTRACE_SOURCE_KERNEL
+ * @obj: the BPF object of the source
+ * @hists: its latency histograms
+ * @records: its ring buffer
+ * @procs: its per-process totals
+ * @devices: its per-device totals
+ * @counters: its global counters (mmapped .bss)
+ * @event_counts: its event counts (mmapped .bss)
  * @raw_tp: true when the raw_tp twins are attached (no module BTF)
  */
 struct svmtrace_session {
-	struct svmtrace_bpf *skel;
+	struct svmtrace_bpf *module;
+	struct svmtrace_kernel_bpf *kernel;
+	enum svmtrace_source source;
+	struct bpf_object *obj;
+	struct bpf_map *hists, *records, *procs, *devices;
+	const volatile __u64 *counters, *event_counts;
 	bool raw_tp;
 };
 
 extern bool svmtrace_verbose;
-/* argp child: -R/--raw-tp and -v/--verbose (needs <argp.h>) */
+/* argp child: --source, -R/--raw-tp and -v/--verbose (needs <argp.h>) */
 extern const struct argp svmtrace_bpf_argp;
 extern bool svmtrace_force_raw_tp;
+extern enum svmtrace_source svmtrace_source_choice;
+const char *svmtrace_source_name(enum svmtrace_source source);
+int svmtrace_session_detach(struct svmtrace_session *s);
+const char *svmtrace_session_programs(const struct svmtrace_session *s);
 extern volatile sig_atomic_t svmtrace_interrupted;
 
 int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o);

@@ -24,7 +24,6 @@
 #include "svmtrace_cli.h"
 #include "svmtrace_httpd.h"
 #include "svmtrace_promfmt.h"
-#include "svmtrace.skel.h"
 
 /* Outside 9100-9999, which Prometheus' list of exporter ports has filled:
  * collides with no registered exporter. */
@@ -227,7 +226,7 @@ static int read_programs(struct exporter *x, struct svmtrace_prom_snapshot *snap
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, x->session.skel->obj) {
+	bpf_object__for_each_program(prog, x->session.obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
@@ -256,7 +255,7 @@ static int read_programs(struct exporter *x, struct svmtrace_prom_snapshot *snap
 static int collect(struct exporter *x, struct svmtrace_prom_snapshot *snap, struct hist_list *hists,
 		   struct svmtrace_device *devices)
 {
-	int dev_fd = bpf_map__fd(x->session.skel->maps.svmtrace_devices);
+	int dev_fd = bpf_map__fd(x->session.devices);
 	double start;
 	uint32_t d;
 	int err;
@@ -287,7 +286,8 @@ static int collect(struct exporter *x, struct svmtrace_prom_snapshot *snap, stru
 	snap->devices = devices;
 	snap->bpf_stats = x->bpf_stats;
 	snap->hist_keys_max = x->keys_max;
-	snap->programs = x->session.raw_tp ? "raw_tp" : "tp_btf";
+	snap->programs = svmtrace_session_programs(&x->session);
+	snap->source = svmtrace_source_name(x->session.source);
 	return 0;
 }
 
@@ -436,7 +436,7 @@ int svmtrace_cmd_export(int argc, char **argv)
 		svmtrace_httpd_stop(h);
 		return 1;
 	}
-	x.keys_max = bpf_map__max_entries(x.session.skel->maps.svmtrace_hists);
+	x.keys_max = bpf_map__max_entries(x.session.hists);
 	/* Run-time accounting of BPF programs, for the self metrics. */
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	x.bpf_stats = stats_fd >= 0;

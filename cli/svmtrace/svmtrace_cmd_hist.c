@@ -17,7 +17,6 @@
 #include "svmtrace_cli.h"
 #include "svmtrace_histogram.h"
 #include "svmtrace_render.h"
-#include "svmtrace.skel.h"
 
 struct hist_options {
 	struct svmtrace_session_opts session;
@@ -195,8 +194,10 @@ static int report_window(FILE *out, struct svmtrace_session *s, const struct his
 		unsigned int e;
 
 		json_object_object_add(root, "seconds", json_object_new_double(seconds));
-		json_object_object_add(root, "programs",
-				       json_object_new_string(s->raw_tp ? "raw_tp" : "tp_btf"));
+		json_object_object_add(root, "source",
+				       json_object_new_string(svmtrace_source_name(s->source)));
+		json_object_object_add(root, "programs", json_object_new_string(
+					       svmtrace_session_programs(s)));
 		for (i = 0; i < n; i++)
 			json_object_array_add(arr, svmtrace_render_entry_json(&o->render, &entries[i]));
 		json_object_object_add(root, "histograms", arr);
@@ -209,8 +210,9 @@ static int report_window(FILE *out, struct svmtrace_session *s, const struct his
 		json_object_object_add(root, "missed_events", mi);
 		svmtrace_json_print(out, root);
 	} else {
-		fprintf(out, "svm_pagemap migration latency over %.3f s (%s programs, times in %s)\n",
-			seconds, s->raw_tp ? "raw_tp" : "tp_btf", o->render.unit);
+		fprintf(out, "svm_pagemap migration latency over %.3f s (%s source, %s programs, "
+			"times in %s)\n", seconds, svmtrace_source_name(s->source),
+			svmtrace_session_programs(s), o->render.unit);
 		if (!n)
 			fprintf(out, "\nno migrations\n");
 		for (i = 0; i < n; i++)

@@ -18,7 +18,6 @@
 #include "svmtrace_cli.h"
 #include "svmtrace_recfile.h"
 #include "svmtrace_render.h"
-#include "svmtrace.skel.h"
 
 struct record_options {
 	struct svmtrace_session_opts session;
@@ -195,7 +194,9 @@ int svmtrace_cmd_record(int argc, char **argv)
 	}
 	if (s.raw_tp)
 		w.info.flags |= SVMTRACE_RECFILE_RAW_TP;
-	rb = ring_buffer__new(bpf_map__fd(s.skel->maps.svmtrace_records), on_record, &ctx, NULL);
+	if (s.source == SVMTRACE_SOURCE_KERNEL)
+		w.info.flags |= SVMTRACE_RECFILE_KERNEL_SOURCE;
+	rb = ring_buffer__new(bpf_map__fd(s.records), on_record, &ctx, NULL);
 	if (!rb) {
 		err = -errno;
 		fprintf(stderr, "svmtrace record: cannot open the ring buffer: %s\n", strerror(-err));
@@ -219,7 +220,7 @@ int svmtrace_cmd_record(int argc, char **argv)
 		goto fail;
 	}
 	/* No new events from here on; take what the ring buffer still holds. */
-	svmtrace_bpf__detach(s.skel);
+	svmtrace_session_detach(&s);
 	ring_buffer__consume(rb);
 	if (ctx.err) {
 		err = ctx.err;

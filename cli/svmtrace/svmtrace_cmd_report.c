@@ -95,6 +95,14 @@ static double recording_seconds(const struct svmtrace_recfile_info *info,
 	return 0;
 }
 
+/* The programs that made a recording: the module's (tp_btf or raw_tp) or fentry. */
+static const char *recorded_programs(const struct svmtrace_recfile_info *info)
+{
+	if (info->flags & SVMTRACE_RECFILE_KERNEL_SOURCE)
+		return "fentry";
+	return info->flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf";
+}
+
 static void print_json(FILE *out, const struct report_options *o,
 		       const struct svmtrace_recfile_info *info, const struct svmtrace_record *recs,
 		       uint64_t n, const struct svmtrace_hist_entry *entries, size_t nentries,
@@ -112,8 +120,9 @@ static void print_json(FILE *out, const struct report_options *o,
 	json_object_object_add(root, "format_version", json_object_new_int(info->version));
 	json_object_object_add(root, "kernel_release", json_object_new_string(info->kernel_release));
 	json_object_object_add(root, "seconds", json_object_new_double(recording_seconds(info, recs, n)));
-	json_object_object_add(root, "programs", json_object_new_string(
-		info->flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf"));
+	json_object_object_add(root, "source", json_object_new_string(
+		info->flags & SVMTRACE_RECFILE_KERNEL_SOURCE ? "kernel" : "module"));
+	json_object_object_add(root, "programs", json_object_new_string(recorded_programs(info)));
 	json_object_object_add(root, "complete", json_object_new_boolean(complete));
 	json_object_object_add(root, "records", json_object_new_uint64(n));
 	json_object_object_add(root, "lost", json_object_new_uint64(info->lost));
@@ -300,7 +309,7 @@ int svmtrace_cmd_report(int argc, char **argv)
 		printf("svm_pagemap migration latency from %s: %llu records over %.3f s on %s "
 		       "(%s programs, times in %s, exact percentiles)\n", o.file, (unsigned long long)n,
 		       recording_seconds(&info, recs, n), info.kernel_release[0] ? info.kernel_release : "?",
-		       info.flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf", o.render.unit);
+		       recorded_programs(&info), o.render.unit);
 		if (info.lost)
 			printf("warning: %llu records were lost while recording (ring buffer full): "
 			       "these histograms miss them\n", (unsigned long long)info.lost);

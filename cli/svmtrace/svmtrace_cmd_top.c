@@ -25,7 +25,6 @@
 #include "svmtrace_cli.h"
 #include "svmtrace_histogram.h"
 #include "svmtrace_topmodel.h"
-#include "svmtrace.skel.h"
 
 #define TOP_MAX_ROWS 4096
 #define TOP_MAX_LINES 256
@@ -161,7 +160,7 @@ static void top_hists_rotate(void)
 
 static int collect(struct svmtrace_session *s, const struct top_options *o, struct top_snapshot *snap)
 {
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_procs);
+	int fd = bpf_map__fd(s->procs);
 	struct latency_ctx lc = { .snap = snap };
 	uint32_t key, *prev = NULL, next;
 	struct svmtrace_proc proc;
@@ -190,7 +189,7 @@ static int collect(struct svmtrace_session *s, const struct top_options *o, stru
 		p->pingpong = proc.pingpong;
 	}
 
-	fd = bpf_map__fd(s->skel->maps.svmtrace_devices);
+	fd = bpf_map__fd(s->devices);
 	for (key = 0; key < svmtrace_module_ndevices(); key++) {
 		struct svmtrace_device dev;
 		struct svmtrace_top_sample *d;

@@ -14,10 +14,20 @@
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "svmtrace_cli.h"
 #include "svmtrace.skel.h"
+#include "svmtrace_kernel.skel.h"
+
+enum svmtrace_source svmtrace_source_choice = SVMTRACE_SOURCE_AUTO;
+
+const char *svmtrace_source_name(enum svmtrace_source source)
+{
+	return source == SVMTRACE_SOURCE_MODULE ? "module" :
+	       source == SVMTRACE_SOURCE_KERNEL ? "kernel" : "auto";
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -37,11 +47,12 @@ static bool path_missing(const char *path)
 	return stat(path, &st) && errno == ENOENT;
 }
 
-static int check_environment(void)
+static int check_module_source(void)
 {
 	if (path_missing("/sys/module/svm_pagemap")) {
 		fprintf(stderr, "svmtrace: the svm_pagemap module is not loaded: "
-			"run 'modprobe svm_pagemap' (or insmod svm_pagemap.ko) first\n");
+			"run 'modprobe svm_pagemap' (or insmod svm_pagemap.ko) first, "
+			"or trace the kernel's own migrations with --source kernel\n");
 		return -ENOENT;
 	}
 	if (path_missing("/sys/kernel/tracing/events/svm_pagemap") &&
@@ -54,7 +65,11 @@ static int check_environment(void)
 }
 
 /* -R/--raw-tp and -v/--verbose, shared by every subcommand that loads BPF. */
+enum { OPT_SOURCE = 0x1000 };
+
 static const struct argp_option bpf_options[] = {
+	{ "source", OPT_SOURCE, "SOURCE", 0, "where events come from: auto (default: the module's "
+	  "tracepoints when svm_pagemap is loaded, else the kernel's functions), module, kernel", 0 },
 	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
 	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
@@ -62,9 +77,26 @@ static const struct argp_option bpf_options[] = {
 
 static error_t bpf_parse(int key, char *arg, struct argp_state *state)
 {
-	(void)arg;
-	(void)state;
+	static bool source_given;
+
 	switch (key) {
+	case OPT_SOURCE:
+		if (source_given)
+			argp_error(state, "--source given twice: svmtrace reads one source at a time "
+				   "(run two svmtrace to compare them)");
+		source_given = true;
+		if (!strcmp(arg, "auto"))
+			svmtrace_source_choice = SVMTRACE_SOURCE_AUTO;
+		else if (!strcmp(arg, "module"))
+			svmtrace_source_choice = SVMTRACE_SOURCE_MODULE;
+		else if (!strcmp(arg, "kernel"))
+			svmtrace_source_choice = SVMTRACE_SOURCE_KERNEL;
+		else if (strchr(arg, ','))
+			argp_error(state, "--source %s: one source at a time (auto, module or kernel)",
+				   arg);
+		else
+			argp_error(state, "--source %s: want auto, module or kernel", arg);
+		break;
 	case 'R':
 		svmtrace_force_raw_tp = true;
 		break;
@@ -88,35 +120,169 @@ static void choose_program_flavour(struct svmtrace_session *s)
 	const char *drop = s->raw_tp ? "tp_btf/" : "raw_tp/";
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, s->skel->obj)
+	bpf_object__for_each_program(prog, s->obj)
 		if (!strncmp(bpf_program__section_name(prog), drop, strlen(drop)))
 			bpf_program__set_autoload(prog, false);
 }
 
-static void set_knobs(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
-{
-	struct svmtrace_bpf__rodata *ro = s->skel->rodata;
+/* The same knobs in either object's read-only data. */
+#define SET_KNOBS(ro, o)							\
+	do {									\
+		(ro)->per_pid = (o)->per_pid;					\
+		(ro)->per_cgroup = (o)->per_cgroup;				\
+		(ro)->record_events = (o)->record;				\
+		(ro)->track_processes = (o)->track_processes;			\
+		(ro)->track_devices = (o)->track_devices;			\
+		(ro)->filter_pid = (o)->pid;					\
+		(ro)->filter_cgroup = (o)->cgroup;				\
+		(ro)->filter_device = (o)->device;				\
+		(ro)->filter_direction = (o)->direction;			\
+		(ro)->pingpong_k = (o)->pingpong_k;				\
+		(ro)->pingpong_window_ns = (o)->pingpong_ms * 1000000ull;	\
+	} while (0)
 
-	ro->per_pid = o->per_pid;
-	ro->per_cgroup = o->per_cgroup;
-	ro->record_events = o->record;
-	ro->track_processes = o->track_processes;
-	ro->track_devices = o->track_devices;
-	ro->filter_pid = o->pid;
-	ro->filter_cgroup = o->cgroup;
-	ro->filter_device = o->device;
-	ro->filter_direction = o->direction;
-	ro->pingpong_k = o->pingpong_k;
-	ro->pingpong_window_ns = o->pingpong_ms * 1000000ull;
+static void size_maps(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
+{
 	if (o->max_keys)
-		bpf_map__set_max_entries(s->skel->maps.svmtrace_hists, o->max_keys);
+		bpf_map__set_max_entries(s->hists, o->max_keys);
 	/* what a command does not show costs no memory either */
 	if (!o->track_processes)
-		bpf_map__set_max_entries(s->skel->maps.svmtrace_procs, 1);
+		bpf_map__set_max_entries(s->procs, 1);
 	if (!o->record)
-		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, 4096);
+		bpf_map__set_max_entries(s->records, 4096);
 	else if (o->ringbuf_bytes)
-		bpf_map__set_max_entries(s->skel->maps.svmtrace_records, o->ringbuf_bytes);
+		bpf_map__set_max_entries(s->records, o->ringbuf_bytes);
+}
+
+static int find_maps(struct svmtrace_session *s)
+{
+	s->hists = bpf_object__find_map_by_name(s->obj, "svmtrace_hists");
+	s->records = bpf_object__find_map_by_name(s->obj, "svmtrace_records");
+	s->procs = bpf_object__find_map_by_name(s->obj, "svmtrace_procs");
+	s->devices = bpf_object__find_map_by_name(s->obj, "svmtrace_devices");
+	if (!s->hists || !s->records || !s->procs || !s->devices) {
+		fprintf(stderr, "svmtrace: the BPF object lacks its maps (a broken build?)\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * The kernel source's functions the running kernel has, by their BTF: a
+ * program whose function is missing (not built, inlined, renamed) is not
+ * loaded, and the user is told what is missing because of it.
+ */
+static int kernel_source_prepare(struct svmtrace_session *s)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char missing[512] = "";
+	struct bpf_program *prog;
+	size_t off = 0;
+	int usable = 0;
+
+	if (!vmlinux) {
+		fprintf(stderr, "svmtrace: the kernel source needs the kernel's BTF "
+			"(/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): not found\n");
+		return -ENOENT;
+	}
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+
+		if (btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) >= 0) {
+			usable++;
+			continue;
+		}
+		bpf_program__set_autoload(prog, false);
+		if (!strstr(missing, target) && off < sizeof(missing))
+			off += snprintf(missing + off, sizeof(missing) - off, "%s%s",
+					off ? ", " : "", target);
+	}
+	if (btf__find_by_name_kind(vmlinux, "migrate_vma_setup", BTF_KIND_FUNC) < 0) {
+		btf__free(vmlinux);
+		fprintf(stderr, "svmtrace: neither source is there: svm_pagemap is not loaded and "
+			"this kernel has no migrate_vma_setup (built without "
+			"CONFIG_DEVICE_PRIVATE/CONFIG_MIGRATION?), so no driver can migrate "
+			"device memory here\n");
+		return -ENOENT;
+	}
+	if (missing[0])
+		fprintf(stderr, "svmtrace: kernel source: this kernel has no %s: %s\n", missing,
+			strstr(missing, "dma_iova") ? "no IOVA path (map path iova, IOVA bytes "
+			"in use) can be seen" : "the stages those functions make are not seen");
+	btf__free(vmlinux);
+	return usable ? 0 : -ENOENT;
+}
+
+static enum svmtrace_source resolve_source(void)
+{
+	static bool said;
+	enum svmtrace_source src = svmtrace_source_choice;
+
+	if (src != SVMTRACE_SOURCE_AUTO)
+		return src;
+	src = path_missing("/sys/module/svm_pagemap") ? SVMTRACE_SOURCE_KERNEL :
+							SVMTRACE_SOURCE_MODULE;
+	if (!said)
+		fprintf(stderr, "svmtrace: source: %s\n", src == SVMTRACE_SOURCE_MODULE ?
+			"module (svm_pagemap's tracepoints)" :
+			"kernel (the kernel's own migration functions; svm_pagemap is not loaded)");
+	said = true;
+	return src;
+}
+
+static int open_module_source(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
+{
+	int err = check_module_source();
+
+	if (err)
+		return err;
+	s->raw_tp = svmtrace_force_raw_tp || path_missing("/sys/kernel/btf/svm_pagemap");
+	if (s->raw_tp && !svmtrace_force_raw_tp)
+		fprintf(stderr, "svmtrace: note: no BTF for svm_pagemap "
+			"(/sys/kernel/btf/svm_pagemap): using raw_tp programs\n");
+	s->module = svmtrace_bpf__open();
+	if (!s->module) {
+		fprintf(stderr, "svmtrace: cannot open the BPF object: %s\n", strerror(errno));
+		return -errno;
+	}
+	s->obj = s->module->obj;
+	choose_program_flavour(s);
+	SET_KNOBS(s->module->rodata, o);
+	err = find_maps(s);
+	if (!err) {
+		size_maps(s, o);
+		err = svmtrace_bpf__load(s->module);
+	}
+	if (!err) {
+		s->counters = s->module->bss->svmtrace_counters;
+		s->event_counts = s->module->bss->svmtrace_event_counts;
+	}
+	return err;
+}
+
+static int open_kernel_source(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
+{
+	int err;
+
+	s->kernel = svmtrace_kernel_bpf__open();
+	if (!s->kernel) {
+		fprintf(stderr, "svmtrace: cannot open the BPF object: %s\n", strerror(errno));
+		return -errno;
+	}
+	s->obj = s->kernel->obj;
+	SET_KNOBS(s->kernel->rodata, o);
+	err = find_maps(s);
+	if (!err)
+		err = kernel_source_prepare(s);
+	if (!err) {
+		size_maps(s, o);
+		err = svmtrace_kernel_bpf__load(s->kernel);
+	}
+	if (!err) {
+		s->counters = s->kernel->bss->svmtrace_counters;
+		s->event_counts = s->kernel->bss->svmtrace_event_counts;
+	}
+	return err;
 }
 
 int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
@@ -125,36 +291,27 @@ int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_sess
 
 	memset(s, 0, sizeof(*s));
 	libbpf_set_print(libbpf_print);
-	err = check_environment();
-	if (err)
-		return err;
-
-	s->raw_tp = svmtrace_force_raw_tp || path_missing("/sys/kernel/btf/svm_pagemap");
-	if (s->raw_tp && !svmtrace_force_raw_tp)
-		fprintf(stderr, "svmtrace: note: no BTF for svm_pagemap "
-			"(/sys/kernel/btf/svm_pagemap): using raw_tp programs\n");
-
-	s->skel = svmtrace_bpf__open();
-	if (!s->skel) {
-		fprintf(stderr, "svmtrace: cannot open the BPF object: %s\n", strerror(errno));
-		return -errno;
-	}
-	choose_program_flavour(s);
-	set_knobs(s, o);
-
-	err = svmtrace_bpf__load(s->skel);
+	s->source = resolve_source();
+	err = s->source == SVMTRACE_SOURCE_MODULE ? open_module_source(s, o) :
+						    open_kernel_source(s, o);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		if ((err == -EPERM || err == -EACCES) && geteuid())
 			fprintf(stderr, "svmtrace: not allowed to load BPF programs: run as root "
 				"or with CAP_BPF and CAP_PERFMON\n");
-		else
+		else if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "svmtrace: the kernel refused the %s source's BPF programs "
+				"to root (%s): lockdown, or a sandbox that forbids %s programs\n",
+				svmtrace_source_name(s->source), strerror(-err),
+				s->source == SVMTRACE_SOURCE_KERNEL ? "fentry" : "tracing");
+		else if (err != -ENOENT)
 			fprintf(stderr, "svmtrace: loading the BPF programs failed: %s "
 				"(run with -v for the verifier log)\n", strerror(-err));
 		goto fail;
 	}
-	err = svmtrace_bpf__attach(s->skel);
+	err = s->module ? svmtrace_bpf__attach(s->module) : svmtrace_kernel_bpf__attach(s->kernel);
 	if (err) {
-		fprintf(stderr, "svmtrace: attaching to the svm_pagemap tracepoints failed: %s\n",
+		fprintf(stderr, "svmtrace: attaching to the %s failed: %s\n",
+			s->module ? "svm_pagemap tracepoints" : "kernel's migration functions",
 			strerror(-err));
 		goto fail;
 	}
@@ -165,16 +322,37 @@ fail:
 	return err;
 }
 
+/* The kind of programs attached: fentry, tp_btf or raw_tp. */
+const char *svmtrace_session_programs(const struct svmtrace_session *s)
+{
+	if (s->source == SVMTRACE_SOURCE_KERNEL)
+		return "fentry";
+	return s->raw_tp ? "raw_tp" : "tp_btf";
+}
+
+/* Stop the events (the maps stay readable). */
+int svmtrace_session_detach(struct svmtrace_session *s)
+{
+	if (s->module)
+		svmtrace_bpf__detach(s->module);
+	if (s->kernel)
+		svmtrace_kernel_bpf__detach(s->kernel);
+	return 0;
+}
+
 void svmtrace_session_close(struct svmtrace_session *s)
 {
-	svmtrace_bpf__destroy(s->skel);
-	s->skel = NULL;
+	svmtrace_bpf__destroy(s->module);
+	svmtrace_kernel_bpf__destroy(s->kernel);
+	s->module = NULL;
+	s->kernel = NULL;
+	s->obj = NULL;
 }
 
 /* The counters are global data of the BPF object, mmapped: no syscall. */
 int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRACE_CNT_MAX])
 {
-	const volatile __u64 *c = s->skel->bss->svmtrace_counters;
+	const volatile __u64 *c = s->counters;
 	unsigned int i;
 
 	for (i = 0; i < SVMTRACE_CNT_MAX; i++)
@@ -184,7 +362,7 @@ int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRAC
 
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX])
 {
-	const volatile __u64 *c = s->skel->bss->svmtrace_event_counts;
+	const volatile __u64 *c = s->event_counts;
 	unsigned int ev;
 
 	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
@@ -229,7 +407,7 @@ static void hist_sum_cpus(const struct svmtrace_hist *percpu, int ncpus, struct 
  */
 int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
+	int fd = bpf_map__fd(s->hists);
 	int ncpus = libbpf_num_possible_cpus();
 	struct svmtrace_bpf_hist_key keys[HIST_BATCH], cur, next, *prev = NULL;
 	struct svmtrace_hist *values, *sum;
@@ -286,7 +464,7 @@ out:
 /* Empty the in-kernel latency histograms, to start a new window. */
 void svmtrace_reset_hists(struct svmtrace_session *s)
 {
-	int fd = bpf_map__fd(s->skel->maps.svmtrace_hists);
+	int fd = bpf_map__fd(s->hists);
 	struct svmtrace_bpf_hist_key key;
 
 	while (!bpf_map_get_next_key(fd, NULL, &key))
@@ -308,7 +486,7 @@ int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_
 	unsigned int e;
 
 	memset(missed, 0, sizeof(uint64_t) * SVMTRACE_EV_MAX);
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program(prog, s->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
@@ -318,6 +496,11 @@ int svmtrace_bpf_missed(struct svmtrace_session *s, uint64_t missed[SVMTRACE_EV_
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))
 			return -errno;
+		/* every kernel-source program builds stage ends: its skips lose them */
+		if (s->kernel) {
+			missed[SVM_PAGEMAP_EV_STAGE_END] += info.recursion_misses;
+			continue;
+		}
 		/* program names are the event's plus _btf or _raw */
 		for (e = 0; e < SVMTRACE_EV_MAX; e++) {
 			size_t n = strlen(svmtrace_event_name(e));
@@ -359,7 +542,7 @@ int svmtrace_bpf_cost(struct svmtrace_session *s, uint64_t *run_ns, uint64_t *ru
 	struct bpf_program *prog;
 
 	*run_ns = *run_cnt = 0;
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program(prog, s->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);

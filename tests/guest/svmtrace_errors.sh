@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# svmtrace's errors on a real system: without privileges and without the
-# module every BPF subcommand fails with status 1 and says what to do,
-# leaves no output file behind, and works again once the cause is fixed.
+# svmtrace's errors on a real system: without privileges, and without the
+# module when the module source is asked for, every BPF subcommand fails
+# with status 1 and says what to do, leaves no output file behind, and works
+# again once the cause is fixed.  Without the module, the default source
+# (auto) is the kernel's own functions.
 
-cmds=("hist 1 1" "top -b -n 1 -d 0.2" "record -o /tmp/err.svmrec -- true" "stat 0.2")
+cmds=("hist 1 1" "top -b -n 1 -d 0.2" "record -o /tmp/err.svmrec -- true" "stat -i 0.2")
 
 # As nobody: loading BPF programs needs root or CAP_BPF + CAP_PERFMON.
 for c in "${cmds[@]}"; do
@@ -16,16 +18,27 @@ for c in "${cmds[@]}"; do
 done
 t_eq "an unprivileged record leaves no file" "" "$(ls /tmp/err.svmrec* 2>/dev/null)"
 
-# Without the module: the tracepoints do not exist yet.
+# Without the module: its tracepoints do not exist.
 if rmmod svm_pagemap; then
 	for c in "${cmds[@]}"; do
 		# shellcheck disable=SC2086
-		out=$("$SVMTRACE" $c 2>&1)
-		t_eq "svmtrace $c without the module exits 1" 1 "$?"
-		t_grep "svmtrace $c without the module says to load it" \
+		out=$("$SVMTRACE" ${c%% *} --source module ${c#* } 2>&1)
+		t_eq "svmtrace $c --source module without the module exits 1" 1 "$?"
+		t_grep "svmtrace $c --source module without the module says to load it" \
 			"module is not loaded: run 'modprobe svm_pagemap'" "$out"
 	done
 	t_eq "a record without the module leaves no file" "" "$(ls /tmp/err.svmrec* 2>/dev/null)"
+	out=$("$SVMTRACE" hist 0.5 1 2>&1)
+	rc=$?
+	if grep -qw migrate_vma_setup /proc/kallsyms; then
+		t_eq "svmtrace hist without the module runs on the kernel source" 0 "$rc"
+		t_grep "svmtrace hist without the module says it uses the kernel source" \
+			'^svmtrace: source: kernel' "$out"
+	else
+		t_eq "svmtrace hist on a kernel without device migration exits 1" 1 "$rc"
+		t_grep "svmtrace hist on a kernel without device migration says why" \
+			'neither source is there' "$out"
+	fi
 	# shellcheck disable=SC2046
 	modprobe svm_pagemap $(cat "${SVMTRACE_RUNDIR:-/nonexistent}/modparams" 2>/dev/null)
 	t_eq "svm_pagemap loads again" 0 "$?"

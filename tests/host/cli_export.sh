@@ -22,8 +22,8 @@ t_expect "export --textfile in a missing directory" 2 "cannot write --textfile '
 t_expect "export --timeout 0" 2 "invalid --timeout '0'" $st export --timeout 0
 t_expect "export --per-ip-limit x" 2 "invalid --per-ip-limit 'x'" $st export --per-ip-limit x
 t_expect "export unexpected argument" 2 "unexpected argument 'now'" $st export now
-t_expect "export -a ::1 without the module" 1 'modprobe svm_pagemap' $st export -a ::1 -p 0
-t_expect "export -a [::] without the module" 1 'modprobe svm_pagemap' $st export -a '[::]' -p 0
+t_expect "export -a ::1 without the module" 1 'modprobe svm_pagemap' $st export --source module -a ::1 -p 0
+t_expect "export -a [::] without the module" 1 'modprobe svm_pagemap' $st export --source module -a '[::]' -p 0
 
 # The socket is bound before BPF is loaded: a port in use fails at once.
 busy=$(mktemp)

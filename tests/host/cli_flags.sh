@@ -14,7 +14,7 @@ t_expect "svmtrace stat -i -1" 2 "invalid interval '-1'" $st stat -i -1
 t_expect "svmtrace stat -i with a command" 2 'either -i SECONDS or a command' $st stat -i 1 -- true
 t_expect "svmtrace stat unknown flag" 2 'unrecognized option' $st stat --bogus
 t_expect "svmtrace stat --help has examples" 0 'EXAMPLES' $st stat --help
-t_expect "svmtrace stat without the module" 1 'modprobe svm_pagemap' $st stat -i 0.1
+t_expect "svmtrace stat --source module without the module" 1 'modprobe svm_pagemap' $st stat --source module -i 0.1
 t_expect "svmbench without a scenario" 2 'Usage: svmbench' $sb
 t_expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
 t_expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
@@ -33,4 +33,4 @@ t_expect "svmtrace top bad delay" 2 "invalid delay '0'" $st top -d 0
 t_expect "svmtrace top bad sort key" 2 "unknown sort key 'size'" $st top -s size
 t_expect "svmtop bad frame count" 2 "invalid frame count '-1'" build/host/svmtop -b -n -1
 t_expect "svmtop --help has examples" 0 'EXAMPLES' build/host/svmtop --help
-t_expect "svmtop without the module" 1 'modprobe svm_pagemap' build/host/svmtop -b -n 1
+t_expect "svmtop --source module without the module" 1 'modprobe svm_pagemap' build/host/svmtop --source module -b -n 1

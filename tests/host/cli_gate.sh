@@ -63,7 +63,7 @@ t_expect "--baseline of a missing file" 2 "baseline $dir/missing.json: cannot op
 	$st gate --json "$fix" --baseline "$dir/missing.json" -r 'retries == 0'
 t_expect "--junit into a missing directory" 2 "cannot write '/nonexistent/dir/g.xml.tmp'" \
 	$st gate --json "$fix" -r 'retries == 0' --junit /nonexistent/dir/g.xml
-t_expect "live gate without the module" 1 'modprobe svm_pagemap' $st gate -r 'retries == 0' -- true
+t_expect "live gate --source module without the module" 1 'modprobe svm_pagemap' $st gate --source module -r 'retries == 0' -- true
 
 # Rules judged on the fixture's figures.
 p50_dev=$(python3 -c 'import json,sys

@@ -19,7 +19,7 @@ t_expect "record stray argument" 2 "unexpected argument 'ls'" $st record -o "$di
 t_expect "record unknown flag" 2 'unrecognized option' $st record --bogus
 t_expect "record into a missing directory" 2 "cannot write '/nonexistent/dir/x.tmp'" \
 	$st record -o /nonexistent/dir/x -i 1
-t_expect "record without the module" 1 'modprobe svm_pagemap' $st record -o "$dir/x" -i 1
+t_expect "record --source module without the module" 1 'modprobe svm_pagemap' $st record --source module -o "$dir/x" -i 1
 if [ ! -e "$dir/x" ] && [ ! -e "$dir/x.tmp" ]; then
 	t_pass "record that cannot start leaves no file"
 else

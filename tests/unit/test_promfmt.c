@@ -102,6 +102,7 @@ static char *write_snapshot(size_t *len)
 		.bpf_run_cnt = 42,
 		.collect_seconds = 0.001,
 		.programs = "tp_btf",
+		.source = "module",
 		.missed = { { "svm_migrate_end", 3 } },
 		.n_missed = 1,
 	};
@@ -185,7 +186,7 @@ static void test_histogram_series(void **state)
 	assert_true(value_of(text, "svmtrace_device_migrated_bytes_total{device=\"1\",direction=\"evict\"}") ==
 		    16 * 4096);
 	assert_true(value_of(text, "svmtrace_exporter_bpf_run_seconds_total") == 1.5);
-	assert_true(value_of(text, "svmtrace_exporter_info{programs=\"tp_btf\"}") == 1);
+	assert_true(value_of(text, "svmtrace_exporter_info{programs=\"tp_btf\",source=\"module\"}") == 1);
 	assert_true(value_of(text, "svmtrace_exporter_bpf_missed_events_total{event=\"svm_migrate_end\"}") == 3);
 	assert_true(value_of(text, "svmtrace_exporter_collect_duration_seconds") == 0.001);
 	free(text);
