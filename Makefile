@@ -158,9 +158,16 @@ demo: all
 	@scripts/demo.sh
 
 # Figures, not tests: written to build/bench/results-<kernel>-<profile>.json.
+# BENCH_ROUNDS 2 MiB round trips per window, BENCH_PAIRS passes over the
+# configurations (scripts/bench-guest.sh); BENCH_KEEP=1 keeps the raw
+# snapshots beside the results.
+BENCH_ROUNDS ?= 60
+BENCH_PAIRS ?= 4
+BENCH_KEEP ?=
 bench: guest-prep
 	@mkdir -p $(BUILD)/bench
 	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l bench -- \
+		env BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_PAIRS=$(BENCH_PAIRS) BENCH_KEEP=$(BENCH_KEEP) \
 		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json
 
 # Rewrite the committed latency baseline the CI gate compares against
