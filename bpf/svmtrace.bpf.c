@@ -5,7 +5,8 @@
  * IOVA usage, livelock signals (retries, timeslice holds, ping-pong), per
  * process and per device totals (only for the commands that show them), and
  * per-event records for svmtrace record.  The hot path, svm_stage_end, is
- * one atomic add and one hash lookup into a per-CPU histogram.
+ * one hash lookup and three atomic adds (its event count, the bucket, the
+ * sum).
  *
  * Every handler comes as a tp_btf program (arguments typed from the module's
  * BTF) and a raw_tp twin for kernels or builds without module BTF; user

@@ -92,8 +92,8 @@ struct svmtrace_bpf_hist_key {
 };
 
 /**
- * struct svmtrace_hist - one latency histogram, in ns (per CPU in the kernel)
- * @count: values recorded
+ * struct svmtrace_hist - one latency histogram, in ns
+ * @count: values recorded (left 0 by the BPF side: the sum of @slots)
  * @sum: their sum
  * @max: the largest
  * @slots: counts per log-linear bucket (svmtrace_hist.h)

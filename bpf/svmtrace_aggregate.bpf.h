@@ -44,13 +44,15 @@ __u64 svmtrace_event_counts[SVMTRACE_EV_MAX];
 __u64 svmtrace_counters[SVMTRACE_CNT_MAX];
 
 /*
- * Latency histograms, per CPU: a sample is plain adds to this CPU's copy.
- * The module fires its tracepoints with preemption disabled, so no other
- * program run on this CPU can interleave with an update.  max_entries is the
- * key cap (svmtrace --max-keys).
+ * Latency histograms.  A sample is two atomic adds on the shared value (its
+ * bucket and the sum; the count is the buckets' total, summed in user space)
+ * and a compare-and-swap only when it raises the maximum.  Per-CPU values
+ * would need no atomics but cannot be created reliably from a tracepoint
+ * (their per-CPU allocation is refilled asynchronously) and cost the value
+ * size times the CPUs.  max_entries is the key cap (svmtrace --max-keys).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct svmtrace_bpf_hist_key);
@@ -151,7 +153,8 @@ static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u
 		.device = device,
 	};
 	struct svmtrace_hist *h;
-	u32 idx, zero = 0;
+	u32 idx, zero = 0, tries = 4;
+	u64 max;
 
 	if (per_pid)
 		key.pid = current_tgid();
@@ -174,11 +177,16 @@ static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u
 	idx = svmtrace_hist_index(ns);
 	if (idx >= SVMTRACE_HIST_BUCKETS)
 		return;
-	h->slots[idx]++;
-	h->count++;
-	h->sum += ns;
-	if (ns > h->max)
-		h->max = ns;
+	__sync_fetch_and_add(&h->slots[idx], 1);
+	__sync_fetch_and_add(&h->sum, ns);
+	max = h->max;
+	while (ns > max) {
+		u64 seen = __sync_val_compare_and_swap(&h->max, max, ns);
+
+		if (seen == max || --tries == 0)
+			break;
+		max = seen;
+	}
 }
 
 static __always_inline struct svmtrace_proc *proc_entry(void)

@@ -379,52 +379,36 @@ static void hist_key_widen(const struct svmtrace_bpf_hist_key *k, struct svmtrac
 	};
 }
 
-/* One histogram from the per-CPU copies of it. */
-static void hist_sum_cpus(const struct svmtrace_hist *percpu, int ncpus, struct svmtrace_hist *h)
+/* The BPF side keeps no count: it is the buckets' total. */
+static void hist_complete(struct svmtrace_hist *h)
 {
 	unsigned int i;
-	int cpu;
 
-	memset(h, 0, sizeof(*h));
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		const struct svmtrace_hist *c = &percpu[cpu];
-
-		h->count += c->count;
-		h->sum += c->sum;
-		if (c->max > h->max)
-			h->max = c->max;
-		for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
-			h->slots[i] += c->slots[i];
-	}
+	h->count = 0;
+	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
+		h->count += h->slots[i];
 }
 
 #define HIST_BATCH 16
 
 /*
- * Every histogram, read in batches of HIST_BATCH keys (a key's value is
- * one histogram per possible CPU).  Kernels without batch lookups on hash
- * maps fall back to key by key.
+ * Every histogram, read in batches of HIST_BATCH keys.  Kernels without
+ * batch lookups on hash maps fall back to key by key.
  */
 int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
 	int fd = bpf_map__fd(s->hists);
-	int ncpus = libbpf_num_possible_cpus();
 	struct svmtrace_bpf_hist_key keys[HIST_BATCH], cur, next, *prev = NULL;
-	struct svmtrace_hist *values, *sum;
+	struct svmtrace_hist *values;
 	struct svmtrace_hist_key wide;
 	__u64 batch = 0;
 	bool first = true;
 	int err = 0;
 	__u32 n, i;
 
-	if (ncpus < 0)
-		return ncpus;
-	values = calloc((size_t)HIST_BATCH * ncpus, sizeof(*values));
-	sum = malloc(sizeof(*sum));
-	if (!values || !sum) {
-		err = -ENOMEM;
-		goto out;
-	}
+	values = calloc(HIST_BATCH, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
 	for (;;) {
 		n = HIST_BATCH;
 		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, values, &n, NULL);
@@ -437,8 +421,8 @@ int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void
 		first = false;
 		for (i = 0; i < n; i++) {
 			hist_key_widen(&keys[i], &wide);
-			hist_sum_cpus(&values[(size_t)i * ncpus], ncpus, sum);
-			fn(&wide, sum, arg);
+			hist_complete(&values[i]);
+			fn(&wide, &values[i], arg);
 		}
 		if (err) {	/* ENOENT: that was the last batch */
 			err = 0;
@@ -451,13 +435,12 @@ int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void
 		prev = &cur;
 		if (!bpf_map_lookup_elem(fd, &cur, values)) {
 			hist_key_widen(&cur, &wide);
-			hist_sum_cpus(values, ncpus, sum);
-			fn(&wide, sum, arg);
+			hist_complete(values);
+			fn(&wide, values, arg);
 		}
 	}
 out:
 	free(values);
-	free(sum);
 	return err;
 }
 
