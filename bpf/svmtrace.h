@@ -22,6 +22,8 @@
 #define SVMTRACE_STAGE_MAX	(SVMTRACE_STAGE_TOTAL + 1)
 /* Histogram "path" when the migration mapped nothing (or not yet). */
 #define SVMTRACE_PATH_NONE	SVM_PAGEMAP_PATH_NONE
+/* Devices (pagemaps) svmtrace tells apart. */
+#define SVMTRACE_MAX_DEVICES	64
 #define SVMTRACE_ALL		0xffffffffu
 
 /* Global counters (array map svmtrace_counters). */
@@ -68,6 +70,29 @@ struct svmtrace_hist_key {
 	__u64 cgroup;
 };
 
+/*
+ * The slot of a key without process or cgroup (svmtrace_hist_slots): every
+ * part within its range, path "none" after the real paths.  Out of range:
+ * SVMTRACE_HIST_SLOTS, which no slot has.
+ */
+#define SVMTRACE_HIST_PATHS	(SVM_PAGEMAP_PATH_COUNT + 1)
+#define SVMTRACE_HIST_SLOTS	(SVMTRACE_STAGE_MAX * SVM_PAGEMAP_DIR_COUNT *		\
+				 SVM_PAGEMAP_TRIGGER_COUNT * SVMTRACE_HIST_PATHS *	\
+				 SVMTRACE_MAX_DEVICES)
+
+static inline __u32 svmtrace_hist_slot_of(__u32 stage, __u32 direction, __u32 trigger,
+					  __u32 path, __u32 device)
+{
+	if (path == SVMTRACE_PATH_NONE)
+		path = SVM_PAGEMAP_PATH_COUNT;
+	if (stage >= SVMTRACE_STAGE_MAX || direction >= SVM_PAGEMAP_DIR_COUNT ||
+	    trigger >= SVM_PAGEMAP_TRIGGER_COUNT || path >= SVMTRACE_HIST_PATHS ||
+	    device >= SVMTRACE_MAX_DEVICES)
+		return SVMTRACE_HIST_SLOTS;
+	return (((stage * SVM_PAGEMAP_DIR_COUNT + direction) * SVM_PAGEMAP_TRIGGER_COUNT +
+		 trigger) * SVMTRACE_HIST_PATHS + path) * SVMTRACE_MAX_DEVICES + device;
+}
+
 /**
  * struct svmtrace_bpf_hist_key - the key of svmtrace_hists in the kernel:
  * struct svmtrace_hist_key packed into 24 bytes, so the hash is short
@@ -90,6 +115,23 @@ struct svmtrace_bpf_hist_key {
 	__u32 pad;
 	__u64 cgroup;
 };
+
+/* The key of slot @index: svmtrace_hist_slot_of backwards (user space). */
+static inline void svmtrace_hist_slot_key(__u32 index, struct svmtrace_hist_key *k)
+{
+	k->pid = 0;
+	k->cgroup = 0;
+	k->device = index % SVMTRACE_MAX_DEVICES;
+	index /= SVMTRACE_MAX_DEVICES;
+	k->path = index % SVMTRACE_HIST_PATHS;
+	if (k->path == SVM_PAGEMAP_PATH_COUNT)
+		k->path = SVMTRACE_PATH_NONE;
+	index /= SVMTRACE_HIST_PATHS;
+	k->trigger = index % SVM_PAGEMAP_TRIGGER_COUNT;
+	index /= SVM_PAGEMAP_TRIGGER_COUNT;
+	k->direction = index % SVM_PAGEMAP_DIR_COUNT;
+	k->stage = index / SVM_PAGEMAP_DIR_COUNT;
+}
 
 /**
  * struct svmtrace_hist - one latency histogram, in ns
@@ -123,7 +165,6 @@ struct svmtrace_proc {
 	char comm[16];
 };
 
-#define SVMTRACE_MAX_DEVICES 64
 
 /**
  * struct svmtrace_device - per-device totals (array map svmtrace_devices)

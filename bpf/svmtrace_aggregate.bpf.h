@@ -35,6 +35,7 @@ const volatile __u32 filter_device = SVMTRACE_ALL;
 const volatile __u32 filter_direction = SVMTRACE_ALL;
 const volatile __u64 pingpong_k = 3;
 const volatile __u64 pingpong_window_ns = 1000000000ull;
+const volatile __u32 hist_pool_size = 256;
 
 /*
  * Counters are global data, read by user space through the skeleton's
@@ -58,6 +59,32 @@ struct {
 	__type(key, struct svmtrace_bpf_hist_key);
 	__type(value, struct svmtrace_hist);
 } svmtrace_hists SEC(".maps");
+
+/*
+ * Without per-process or per-cgroup keys (what hist, gate and export ask by
+ * default) a key packs into an index of svmtrace_hist_slots
+ * (svmtrace_hist_slot_of), which names the histogram's place in
+ * svmtrace_hist_pool, taken on first sight.  Both are arrays: the verifier
+ * inlines their lookups, so a sample costs no hashing.  User space maps both
+ * read-only.  hist_pool_size is the key cap of this path.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SVMTRACE_HIST_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, u32);
+	__type(value, u32);
+} svmtrace_hist_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, u32);
+	__type(value, struct svmtrace_hist);
+} svmtrace_hist_pool SEC(".maps");
+
+__u32 svmtrace_hist_pool_used;
 
 /* A zeroed histogram to create new keys from (too big for the stack). */
 struct {
@@ -142,8 +169,9 @@ static __always_inline bool selected(u32 device, u32 direction)
 	return true;
 }
 
-static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
-					u32 device, u64 ns)
+/* The histogram of a key with a process or cgroup in it, created on first sight. */
+static __always_inline struct svmtrace_hist *hist_by_hash(u32 stage, u32 direction, u32 trigger,
+							  u32 path, u32 device)
 {
 	struct svmtrace_bpf_hist_key key = {
 		.stage = stage,
@@ -152,27 +180,62 @@ static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u
 		.path = path,
 		.device = device,
 	};
-	struct svmtrace_hist *h;
-	u32 idx, zero = 0, tries = 4;
-	u64 max;
+	struct svmtrace_hist *h, *init;
+	u32 zero = 0;
 
 	if (per_pid)
 		key.pid = current_tgid();
 	if (per_cgroup)
 		key.cgroup = bpf_get_current_cgroup_id();
 	h = bpf_map_lookup_elem(&svmtrace_hists, &key);
-	if (!h) {
-		struct svmtrace_hist *init = bpf_map_lookup_elem(&svmtrace_zero_hist, &zero);
+	if (h)
+		return h;
+	init = bpf_map_lookup_elem(&svmtrace_zero_hist, &zero);
+	if (!init)
+		return NULL;
+	/* fails with -EEXIST when another CPU created it first */
+	bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&svmtrace_hists, &key);
+}
 
-		if (!init)
-			return;
-		/* fails with -EEXIST when another CPU created it first */
-		bpf_map_update_elem(&svmtrace_hists, &key, init, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&svmtrace_hists, &key);
-		if (!h) {
-			counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
-			return;
-		}
+/* The histogram of a key without process or cgroup: two array lookups. */
+static __always_inline struct svmtrace_hist *hist_by_slot(u32 stage, u32 direction, u32 trigger,
+							  u32 path, u32 device)
+{
+	u32 index, *slot, taken, place;
+
+	index = svmtrace_hist_slot_of(stage, direction, trigger, path, device);
+	slot = bpf_map_lookup_elem(&svmtrace_hist_slots, &index);
+	if (!slot)
+		return NULL;
+	place = *slot;
+	if (!place) {
+		taken = __sync_fetch_and_add(&svmtrace_hist_pool_used, 1) + 1;
+		if (taken > hist_pool_size)
+			return NULL;
+		place = __sync_val_compare_and_swap(slot, 0, taken);
+		/* another CPU placed it first: its place stands, this one stays unused */
+		if (!place)
+			place = taken;
+	}
+	place--;
+	return bpf_map_lookup_elem(&svmtrace_hist_pool, &place);
+}
+
+static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
+					u32 device, u64 ns)
+{
+	struct svmtrace_hist *h;
+	u32 idx, tries = 4;
+	u64 max;
+
+	if (per_pid || per_cgroup)
+		h = hist_by_hash(stage, direction, trigger, path, device);
+	else
+		h = hist_by_slot(stage, direction, trigger, path, device);
+	if (!h) {
+		counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
+		return;
 	}
 	idx = svmtrace_hist_index(ns);
 	if (idx >= SVMTRACE_HIST_BUCKETS)

@@ -69,7 +69,10 @@ struct svmtrace_session_opts {
  * @kernel: the skeleton of the kernel source, or NULL
  * @source: SVMTRACE_SOURCE_MODULE or SVMTRACE_SOURCE_KERNEL
  * @obj: the BPF object of the source
- * @hists: its latency histograms
+ * @hists: its latency histograms keyed by process or cgroup (hashed)
+ * @hist_slots: its slot per key of the other histograms, mapped
+ * @hist_pool: those histograms, mapped
+ * @hashed: the histograms are in @hists (per process or cgroup)
  * @records: its ring buffer
  * @procs: its per-process totals
  * @devices: its per-device totals
@@ -82,8 +85,12 @@ struct svmtrace_session {
 	struct svmtrace_kernel_bpf *kernel;
 	enum svmtrace_source source;
 	struct bpf_object *obj;
-	struct bpf_map *hists, *records, *procs, *devices;
+	struct bpf_map *hists, *records, *procs, *devices, *slots_map, *pool_map;
 	const volatile __u64 *counters, *event_counts;
+	const volatile __u32 *hist_slots;
+	struct svmtrace_hist *hist_pool;
+	size_t pool_bytes, slots_bytes;
+	bool hashed;
 	bool raw_tp;
 };
 

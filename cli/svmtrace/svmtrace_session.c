@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -139,12 +140,28 @@ static void choose_program_flavour(struct svmtrace_session *s)
 		(ro)->filter_direction = (o)->direction;			\
 		(ro)->pingpong_k = (o)->pingpong_k;				\
 		(ro)->pingpong_window_ns = (o)->pingpong_ms * 1000000ull;	\
+		(ro)->hist_pool_size = hist_pool_size(o);			\
 	} while (0)
+
+/* The key cap of the histograms without process or cgroup (preallocated). */
+static __u32 hist_pool_size(const struct svmtrace_session_opts *o)
+{
+	return o->max_keys ? o->max_keys : 256;
+}
 
 static void size_maps(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
 {
-	if (o->max_keys)
-		bpf_map__set_max_entries(s->hists, o->max_keys);
+	s->hashed = o->per_pid || o->per_cgroup;
+	/* one of the two histogram stores is used; the other shrinks to one entry */
+	if (s->hashed) {
+		if (o->max_keys)
+			bpf_map__set_max_entries(s->hists, o->max_keys);
+		bpf_map__set_max_entries(s->slots_map, 1);
+		bpf_map__set_max_entries(s->pool_map, 1);
+	} else {
+		bpf_map__set_max_entries(s->hists, 1);
+		bpf_map__set_max_entries(s->pool_map, hist_pool_size(o));
+	}
 	/* what a command does not show costs no memory either */
 	if (!o->track_processes)
 		bpf_map__set_max_entries(s->procs, 1);
@@ -160,7 +177,9 @@ static int find_maps(struct svmtrace_session *s)
 	s->records = bpf_object__find_map_by_name(s->obj, "svmtrace_records");
 	s->procs = bpf_object__find_map_by_name(s->obj, "svmtrace_procs");
 	s->devices = bpf_object__find_map_by_name(s->obj, "svmtrace_devices");
-	if (!s->hists || !s->records || !s->procs || !s->devices) {
+	s->slots_map = bpf_object__find_map_by_name(s->obj, "svmtrace_hist_slots");
+	s->pool_map = bpf_object__find_map_by_name(s->obj, "svmtrace_hist_pool");
+	if (!s->hists || !s->records || !s->procs || !s->devices || !s->slots_map || !s->pool_map) {
 		fprintf(stderr, "svmtrace: the BPF object lacks its maps (a broken build?)\n");
 		return -ENOENT;
 	}
@@ -285,6 +304,31 @@ static int open_kernel_source(struct svmtrace_session *s, const struct svmtrace_
 	return err;
 }
 
+static void *map_array(struct bpf_map *map, size_t *bytes)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*bytes = ((size_t)bpf_map__max_entries(map) * bpf_map__value_size(map) + page - 1) &
+		 ~(page - 1);
+	p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The slot and pool arrays, read (and emptied) in place: no syscall a read. */
+static int map_hist_arrays(struct svmtrace_session *s)
+{
+	if (s->hashed)
+		return 0;
+	s->hist_slots = map_array(s->slots_map, &s->slots_bytes);
+	s->hist_pool = map_array(s->pool_map, &s->pool_bytes);
+	if (!s->hist_slots || !s->hist_pool) {
+		fprintf(stderr, "svmtrace: cannot map the histogram arrays: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
 {
 	int err;
@@ -308,6 +352,9 @@ int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_sess
 				"(run with -v for the verifier log)\n", strerror(-err));
 		goto fail;
 	}
+	err = map_hist_arrays(s);
+	if (err)
+		goto fail;
 	err = s->module ? svmtrace_bpf__attach(s->module) : svmtrace_kernel_bpf__attach(s->kernel);
 	if (err) {
 		fprintf(stderr, "svmtrace: attaching to the %s failed: %s\n",
@@ -342,6 +389,12 @@ int svmtrace_session_detach(struct svmtrace_session *s)
 
 void svmtrace_session_close(struct svmtrace_session *s)
 {
+	if (s->hist_slots)
+		munmap((void *)s->hist_slots, s->slots_bytes);
+	if (s->hist_pool)
+		munmap(s->hist_pool, s->pool_bytes);
+	s->hist_slots = NULL;
+	s->hist_pool = NULL;
 	svmtrace_bpf__destroy(s->module);
 	svmtrace_kernel_bpf__destroy(s->kernel);
 	s->module = NULL;
@@ -395,6 +448,28 @@ static void hist_complete(struct svmtrace_hist *h)
  * Every histogram, read in batches of HIST_BATCH keys.  Kernels without
  * batch lookups on hash maps fall back to key by key.
  */
+static int for_each_slot_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
+{
+	__u32 pool = bpf_map__max_entries(s->pool_map), index, place;
+	struct svmtrace_hist *h = malloc(sizeof(*h));
+	struct svmtrace_hist_key key;
+
+	if (!h)
+		return -ENOMEM;
+	for (index = 0; index < SVMTRACE_HIST_SLOTS; index++) {
+		place = s->hist_slots[index];
+		if (!place || place > pool)
+			continue;
+		/* a copy: the programs go on adding to the mapped one */
+		memcpy(h, &s->hist_pool[place - 1], sizeof(*h));
+		hist_complete(h);
+		svmtrace_hist_slot_key(index, &key);
+		fn(&key, h, arg);
+	}
+	free(h);
+	return 0;
+}
+
 int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
 	int fd = bpf_map__fd(s->hists);
@@ -406,6 +481,8 @@ int svmtrace_for_each_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void
 	int err = 0;
 	__u32 n, i;
 
+	if (!s->hashed)
+		return for_each_slot_hist(s, fn, arg);
 	values = calloc(HIST_BATCH, sizeof(*values));
 	if (!values)
 		return -ENOMEM;
@@ -450,6 +527,12 @@ void svmtrace_reset_hists(struct svmtrace_session *s)
 	int fd = bpf_map__fd(s->hists);
 	struct svmtrace_bpf_hist_key key;
 
+	/* the slots stay taken: a key keeps its place from window to window */
+	if (!s->hashed) {
+		memset(s->hist_pool, 0, (size_t)bpf_map__max_entries(s->pool_map) *
+		       sizeof(*s->hist_pool));
+		return;
+	}
 	while (!bpf_map_get_next_key(fd, NULL, &key))
 		if (bpf_map_delete_elem(fd, &key))
 			break;

@@ -121,16 +121,19 @@ static void feed_migration(struct svmtrace_bpf *skel, uint64_t id, uint32_t path
 	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
 }
 
-/* The histogram of a key, its count summed from the buckets as svmtrace does. */
+/* The histogram of a key in its slot, its count summed from the buckets as svmtrace does. */
 static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
 		      struct svmtrace_hist *out)
 {
-	int fd = bpf_map__fd(skel->maps.svmtrace_hists);
-	struct svmtrace_bpf_hist_key key = { .stage = stage, .direction = 0, .trigger = 1,
-					     .path = path, .device = 0 };
+	uint32_t index = svmtrace_hist_slot_of(stage, 0, 1, path, 0), place;
 	unsigned int i;
 
-	assert_int_equal(bpf_map_lookup_elem(fd, &key, out), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_slots),
+					     &index, &place), 0);
+	assert_true(place > 0);
+	place--;
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_pool),
+					     &place, out), 0);
 	assert_int_equal(out->count, 0);
 	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
 		out->count += out->slots[i];

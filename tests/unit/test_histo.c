@@ -199,6 +199,39 @@ static void test_since(void **state)
 	free(window);
 }
 
+/* Every key without process or cgroup has its own slot, and the slot gives it back. */
+static void test_slot_keys(void **state)
+{
+	struct svmtrace_hist_key k;
+	uint32_t st, d, t, p, dev, index, seen = 0;
+
+	(void)state;
+	for (st = 0; st < SVMTRACE_STAGE_MAX; st++)
+		for (d = 0; d < SVM_PAGEMAP_DIR_COUNT; d++)
+			for (t = 0; t < SVM_PAGEMAP_TRIGGER_COUNT; t++)
+				for (p = 0; p <= SVM_PAGEMAP_PATH_COUNT; p++)
+					for (dev = 0; dev < SVMTRACE_MAX_DEVICES; dev += 7) {
+						uint32_t path = p == SVM_PAGEMAP_PATH_COUNT ?
+								SVMTRACE_PATH_NONE : p;
+
+						index = svmtrace_hist_slot_of(st, d, t, path, dev);
+						assert_true(index < SVMTRACE_HIST_SLOTS);
+						svmtrace_hist_slot_key(index, &k);
+						assert_int_equal(k.stage, st);
+						assert_int_equal(k.direction, d);
+						assert_int_equal(k.trigger, t);
+						assert_int_equal(k.path, path);
+						assert_int_equal(k.device, dev);
+						seen++;
+					}
+	assert_true(seen > 0);
+	/* out of range: no slot */
+	assert_int_equal(svmtrace_hist_slot_of(SVMTRACE_STAGE_MAX, 0, 0, 0, 0), SVMTRACE_HIST_SLOTS);
+	assert_int_equal(svmtrace_hist_slot_of(0, 0, 0, 7, 0), SVMTRACE_HIST_SLOTS);
+	assert_int_equal(svmtrace_hist_slot_of(0, 0, 0, 0, SVMTRACE_MAX_DEVICES),
+			 SVMTRACE_HIST_SLOTS);
+}
+
 static void test_log2_fold(void **state)
 {
 	struct svmtrace_hist *h = calloc(1, sizeof(*h));
@@ -236,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_edges),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_since),
+		cmocka_unit_test(test_slot_keys),
 		cmocka_unit_test(test_log2_fold),
 	};
 
