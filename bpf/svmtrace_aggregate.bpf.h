@@ -66,14 +66,15 @@ struct {
  * (svmtrace_hist_slot_of), which names the histogram's place in
  * svmtrace_hist_pool, taken on first sight.  Both are arrays: the verifier
  * inlines their lookups, so a sample costs no hashing.  User space maps both
- * read-only.  hist_pool_size is the key cap of this path.
+ * (a mapped array lays its values out 8 bytes apart: the slots are u64).
+ * hist_pool_size is the key cap of this path.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SVMTRACE_HIST_SLOTS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, u32);
-	__type(value, u32);
+	__type(value, u64);
 } svmtrace_hist_slots SEC(".maps");
 
 struct {
@@ -84,7 +85,7 @@ struct {
 	__type(value, struct svmtrace_hist);
 } svmtrace_hist_pool SEC(".maps");
 
-__u32 svmtrace_hist_pool_used;
+__u64 svmtrace_hist_pool_used;
 
 /* A zeroed histogram to create new keys from (too big for the stack). */
 struct {
@@ -202,7 +203,8 @@ static __always_inline struct svmtrace_hist *hist_by_hash(u32 stage, u32 directi
 static __always_inline struct svmtrace_hist *hist_by_slot(u32 stage, u32 direction, u32 trigger,
 							  u32 path, u32 device)
 {
-	u32 index, *slot, taken, place;
+	u64 *slot, taken, place;
+	u32 index;
 
 	index = svmtrace_hist_slot_of(stage, direction, trigger, path, device);
 	slot = bpf_map_lookup_elem(&svmtrace_hist_slots, &index);
@@ -218,8 +220,8 @@ static __always_inline struct svmtrace_hist *hist_by_slot(u32 stage, u32 directi
 		if (!place)
 			place = taken;
 	}
-	place--;
-	return bpf_map_lookup_elem(&svmtrace_hist_pool, &place);
+	index = place - 1;
+	return bpf_map_lookup_elem(&svmtrace_hist_pool, &index);
 }
 
 static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,

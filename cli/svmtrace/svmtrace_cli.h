@@ -87,7 +87,7 @@ struct svmtrace_session {
 	struct bpf_object *obj;
 	struct bpf_map *hists, *records, *procs, *devices, *slots_map, *pool_map;
 	const volatile __u64 *counters, *event_counts;
-	const volatile __u32 *hist_slots;
+	const volatile __u64 *hist_slots;
 	struct svmtrace_hist *hist_pool;
 	size_t pool_bytes, slots_bytes;
 	bool hashed;

@@ -450,7 +450,8 @@ static void hist_complete(struct svmtrace_hist *h)
  */
 static int for_each_slot_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
-	__u32 pool = bpf_map__max_entries(s->pool_map), index, place;
+	__u32 pool = bpf_map__max_entries(s->pool_map), index;
+	__u64 place;
 	struct svmtrace_hist *h = malloc(sizeof(*h));
 	struct svmtrace_hist_key key;
 

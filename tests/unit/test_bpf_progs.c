@@ -125,15 +125,16 @@ static void feed_migration(struct svmtrace_bpf *skel, uint64_t id, uint32_t path
 static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
 		      struct svmtrace_hist *out)
 {
-	uint32_t index = svmtrace_hist_slot_of(stage, 0, 1, path, 0), place;
+	uint32_t index = svmtrace_hist_slot_of(stage, 0, 1, path, 0), at;
+	uint64_t place;
 	unsigned int i;
 
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_slots),
 					     &index, &place), 0);
 	assert_true(place > 0);
-	place--;
+	at = place - 1;
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_pool),
-					     &place, out), 0);
+					     &at, out), 0);
 	assert_int_equal(out->count, 0);
 	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
 		out->count += out->slots[i];
