@@ -11,10 +11,12 @@
  *   collect   migrate_vma_setup, or migrate_device_range/_pfns (eviction)
  *   map       DMA calls between collect and migrate_*_pages: dma_map_page_attrs
  *             (path page) or dma_iova_try_alloc + dma_iova_link/sync (path iova)
- *   copy      from the last map call to migrate_*_pages: the driver's copy
+ *   copy      from the last map call to the first unmap call or to
+ *             migrate_*_pages, whichever comes first: the driver's copy
  *   finalize  migrate_*_pages to the end of migrate_*_finalize
- *   unmap     dma_unmap_page_attrs / dma_iova_unlink + free (or destroy) after
- *             finalize, until every mapped page is unmapped
+ *   unmap     dma_unmap_page_attrs / dma_iova_unlink + free (or destroy),
+ *             before migrate_*_pages (drm_pagemap) or after finalize (amdkfd,
+ *             svm_pagemap), until every mapped page is unmapped
  * A migration that mapped nothing ends with finalize.  Populate (the driver's
  * allocation of destination pages) has no core call to show it.
  */
@@ -46,6 +48,7 @@ enum kmig_phase {
  * @t_begin: start of collect
  * @t_mark: end of collect, then of the last map call, then start of finalize
  * @t_map_first: first map call (0: none yet)
+ * @t_copy_end: the first unmap call when it came before migrate_*_pages
  * @t_unmap_first: first unmap call (0: none yet)
  * @t_unmap_last: end of the last unmap call
  * @start: first virtual address (0 for eviction)
@@ -68,6 +71,7 @@ struct kmig {
 	u64 t_begin;
 	u64 t_mark;
 	u64 t_map_first;
+	u64 t_copy_end;
 	u64 t_unmap_first;
 	u64 t_unmap_last;
 	u64 start;
@@ -217,7 +221,7 @@ static __always_inline void kmig_finalizing(void)
 			counter_add(SVMTRACE_CNT_PATH0 + k->path, 1);
 		stage(k, SVM_PAGEMAP_STAGE_MAP, k->t_mark - k->t_map_first,
 		      k->page_mapped + k->iova_mapped / PAGE_SIZE_BYTES, 0);
-		stage(k, SVM_PAGEMAP_STAGE_COPY, now - k->t_mark, k->cpages, 0);
+		stage(k, SVM_PAGEMAP_STAGE_COPY, (k->t_copy_end ?: now) - k->t_mark, k->cpages, 0);
 	}
 	k->t_mark = now;
 	k->phase = KMIG_FINALIZING;
@@ -262,19 +266,83 @@ static __always_inline void kmig_finalized(void)
 		return;
 	stage(k, SVM_PAGEMAP_STAGE_FINALIZE, now - k->t_mark, k->migrated, 0);
 	k->t_mark = now;
-	if (!k->page_mapped && !k->iova_size) {
+	/* unmapped before migrate_*_pages, or nothing mapped: over */
+	if (k->page_unmapped >= k->page_mapped && !k->iova_size) {
 		kmig_end(k, now, 0);
 		return;
 	}
 	k->phase = KMIG_UNMAPPING;
 }
 
-/* Every mapped page unmapped and the IOVA range freed: the migration is over. */
+/*
+ * After finalize, every mapped page unmapped and the IOVA range freed: the
+ * migration is over.  Before it, finalize ends it.
+ */
 static __always_inline void kmig_maybe_unmapped(struct kmig *k, u64 now)
 {
 	k->t_unmap_last = now;
-	if (k->page_unmapped >= k->page_mapped && !k->iova_size)
+	if (k->phase == KMIG_UNMAPPING && k->page_unmapped >= k->page_mapped && !k->iova_size)
 		kmig_end(k, now, 0);
+}
+
+/*
+ * ---- drm_pagemap (drm_gpusvm_helper.ko), where it is loaded ----
+ * What the core calls cannot say: a CPU fault held by the timeslice (it
+ * returns before collecting), eviction passes, and -EBUSY from a migration
+ * into the device (the caller retries).  A migration drm_pagemap gives up
+ * after collect (nothing collected) ends here too.
+ */
+enum dpm_call {
+	DPM_TO_DEVMEM,
+	DPM_TO_RAM,
+	DPM_EVICT,
+};
+
+struct dpm_ctx {
+	u32 call;	/* enum dpm_call */
+	u32 collects;	/* collects begun inside the call */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u32);
+	__type(value, struct dpm_ctx);
+} svmtrace_kernel_dpm SEC(".maps");
+
+static __always_inline void dpm_enter(u32 call)
+{
+	struct dpm_ctx ctx = { .call = call };
+	u32 tid = current_tid();
+
+	bpf_map_update_elem(&svmtrace_kernel_dpm, &tid, &ctx, BPF_ANY);
+}
+
+/* The call's context, removed; a migration it left unfinished ends with it. */
+static __always_inline struct dpm_ctx dpm_leave(int ret)
+{
+	struct dpm_ctx *c, ctx = {};
+	struct kmig *k = kmig_of_task();
+	u32 tid = current_tid();
+
+	c = bpf_map_lookup_elem(&svmtrace_kernel_dpm, &tid);
+	if (c) {
+		ctx = *c;
+		bpf_map_delete_elem(&svmtrace_kernel_dpm, &tid);
+	}
+	if (k && k->phase == KMIG_COLLECTED)
+		kmig_end(k, bpf_ktime_get_ns(), ret);
+	return ctx;
+}
+
+/* Called by kmig_begin's callers through the collect programs. */
+static __always_inline void dpm_collect_begun(void)
+{
+	u32 tid = current_tid();
+	struct dpm_ctx *c = bpf_map_lookup_elem(&svmtrace_kernel_dpm, &tid);
+
+	if (c)
+		c->collects++;
 }
 
 /* ---- collect ---- */
@@ -286,6 +354,7 @@ int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
 	u64 flags = BPF_CORE_READ(args, flags);
 	bool cpu_fault = BPF_CORE_READ(args, fault_page) != NULL;
 
+	dpm_collect_begun();
 	kmig_begin(flags & SVM_MIGRATE_VMA_SELECT_SYSTEM ? SVM_PAGEMAP_DIR_TO_DEV :
 		   SVM_PAGEMAP_DIR_TO_RAM,
 		   cpu_fault ? SVM_PAGEMAP_TRIGGER_CPU_FAULT : SVM_PAGEMAP_TRIGGER_DEVICE_FAULT,
@@ -336,6 +405,7 @@ SEC("fentry/migrate_device_range")
 int BPF_PROG(kernel_migrate_device_range_entry, unsigned long *src_pfns, unsigned long start,
 	     unsigned long npages)
 {
+	dpm_collect_begun();
 	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
 	return 0;
 }
@@ -351,6 +421,7 @@ int BPF_PROG(kernel_migrate_device_range_exit, unsigned long *src_pfns, unsigned
 SEC("fentry/migrate_device_pfns")
 int BPF_PROG(kernel_migrate_device_pfns_entry, unsigned long *src_pfns, unsigned long npages)
 {
+	dpm_collect_begun();
 	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
 	return 0;
 }
@@ -507,14 +578,20 @@ int BPF_PROG(kernel_migrate_device_finalize_exit, unsigned long *src_pfns,
 
 /* ---- unmap ---- */
 
+/* An unmap call of the migration's mappings: before or after finalize. */
 static __always_inline struct kmig *unmapping(void)
 {
 	struct kmig *k = kmig_of_task();
+	u64 now;
 
-	if (!k || k->phase != KMIG_UNMAPPING)
+	if (!k || k->phase == KMIG_COLLECTING || !(k->page_mapped || k->iova_size))
 		return NULL;
-	if (!k->t_unmap_first)
-		k->t_unmap_first = bpf_ktime_get_ns();
+	if (!k->t_unmap_first) {
+		now = bpf_ktime_get_ns();
+		k->t_unmap_first = now;
+		if (k->phase == KMIG_COLLECTED)
+			k->t_copy_end = now;
+	}
 	return k;
 }
 
@@ -530,7 +607,7 @@ int BPF_PROG(kernel_dma_unmap_page_exit, struct device *dev, dma_addr_t addr, si
 {
 	struct kmig *k = kmig_of_task();
 
-	if (!k || k->phase != KMIG_UNMAPPING)
+	if (!k || !k->t_unmap_first)
 		return 0;
 	k->page_unmapped += (size + PAGE_SIZE_BYTES - 1) / PAGE_SIZE_BYTES;
 	kmig_maybe_unmapped(k, bpf_ktime_get_ns());
@@ -570,8 +647,69 @@ int BPF_PROG(kernel_dma_iova_free_exit, struct device *dev)
 {
 	struct kmig *k = kmig_of_task();
 
-	if (k && k->phase == KMIG_UNMAPPING)
+	if (k && k->t_unmap_first)
 		kmig_maybe_unmapped(k, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("fentry/drm_pagemap_migrate_to_devmem")
+int BPF_PROG(kernel_dpm_to_devmem_entry)
+{
+	dpm_enter(DPM_TO_DEVMEM);
+	return 0;
+}
+
+SEC("fexit/drm_pagemap_migrate_to_devmem")
+int BPF_PROG(kernel_dpm_to_devmem_exit, void *devmem, void *mm, unsigned long start,
+	     unsigned long end, void *mdetails, int ret)
+{
+	dpm_leave(ret);
+	if (ret == -SVM_EBUSY) {
+		count_event(SVM_PAGEMAP_EV_RETRY);
+		counter_add(SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_BUSY, 1);
+	}
+	return 0;
+}
+
+SEC("fentry/__drm_pagemap_migrate_to_ram")
+int BPF_PROG(kernel_dpm_to_ram_entry)
+{
+	dpm_enter(DPM_TO_RAM);
+	return 0;
+}
+
+SEC("fexit/__drm_pagemap_migrate_to_ram")
+int BPF_PROG(kernel_dpm_to_ram_exit, void *vas, void *page, unsigned long fault_addr,
+	     unsigned long size, int ret)
+{
+	struct dpm_ctx call = dpm_leave(ret);
+
+	/* returned before collecting: the pages stay inside their timeslice */
+	if (!ret && !call.collects) {
+		count_event(SVM_PAGEMAP_EV_TIMESLICE_HOLD);
+		counter_add(SVMTRACE_CNT_TIMESLICE_HOLDS, 1);
+	}
+	return 0;
+}
+
+SEC("fentry/drm_pagemap_evict_to_ram")
+int BPF_PROG(kernel_dpm_evict_entry)
+{
+	dpm_enter(DPM_EVICT);
+	return 0;
+}
+
+SEC("fexit/drm_pagemap_evict_to_ram")
+int BPF_PROG(kernel_dpm_evict_exit, void *devmem, int ret)
+{
+	struct dpm_ctx call = dpm_leave(ret);
+	u32 i;
+
+	/* every pass after the first is a retry: the allocation was still attached */
+	for (i = 1; i < call.collects && i < 8; i++) {
+		count_event(SVM_PAGEMAP_EV_EVICT_RETRY);
+		counter_add(SVMTRACE_CNT_EVICT_RETRY0 + SVM_PAGEMAP_RETRY_NOT_DETACHED, 1);
+	}
 	return 0;
 }
 

@@ -186,35 +186,31 @@ static int find_maps(struct svmtrace_session *s)
 	return 0;
 }
 
+/* Does @name have BTF in the kernel or in drm_gpusvm_helper (if loaded)? */
+static bool kernel_has_function(struct btf *vmlinux, struct btf *helper, const char *name)
+{
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0 ||
+	       (helper && btf__find_by_name_kind(helper, name, BTF_KIND_FUNC) >= 0);
+}
+
 /*
  * The kernel source's functions the running kernel has, by their BTF: a
- * program whose function is missing (not built, inlined, renamed) is not
- * loaded, and the user is told what is missing because of it.
+ * program whose function is missing (not built, inlined, renamed, or in a
+ * module not loaded) is not loaded, and the user is told what is missing
+ * because of it.
  */
 static int kernel_source_prepare(struct svmtrace_session *s)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *helper = NULL;
 	char missing[512] = "";
+	bool no_helper = false;
 	struct bpf_program *prog;
 	size_t off = 0;
-	int usable = 0;
 
 	if (!vmlinux) {
 		fprintf(stderr, "svmtrace: the kernel source needs the kernel's BTF "
 			"(/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): not found\n");
 		return -ENOENT;
-	}
-	bpf_object__for_each_program(prog, s->obj) {
-		const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
-
-		if (btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) >= 0) {
-			usable++;
-			continue;
-		}
-		bpf_program__set_autoload(prog, false);
-		if (!strstr(missing, target) && off < sizeof(missing))
-			off += snprintf(missing + off, sizeof(missing) - off, "%s%s",
-					off ? ", " : "", target);
 	}
 	if (btf__find_by_name_kind(vmlinux, "migrate_vma_setup", BTF_KIND_FUNC) < 0) {
 		btf__free(vmlinux);
@@ -224,12 +220,35 @@ static int kernel_source_prepare(struct svmtrace_session *s)
 			"device memory here\n");
 		return -ENOENT;
 	}
+	if (!path_missing("/sys/kernel/btf/drm_gpusvm_helper"))
+		helper = btf__load_module_btf("drm_gpusvm_helper", vmlinux);
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
+
+		if (kernel_has_function(vmlinux, helper, target))
+			continue;
+		bpf_program__set_autoload(prog, false);
+		if (strstr(target, "drm_pagemap")) {
+			no_helper = true;
+			continue;
+		}
+		if (!strstr(missing, target) && off < sizeof(missing))
+			off += snprintf(missing + off, sizeof(missing) - off, "%s%s",
+					off ? ", " : "", target);
+	}
 	if (missing[0])
 		fprintf(stderr, "svmtrace: kernel source: this kernel has no %s: %s\n", missing,
 			strstr(missing, "dma_iova") ? "no IOVA path (map path iova, IOVA bytes "
 			"in use) can be seen" : "the stages those functions make are not seen");
+	if (no_helper)
+		fprintf(stderr, "svmtrace: kernel source: drm_gpusvm_helper is %s: drm_pagemap's "
+			"timeslice holds, eviction passes and -EBUSY retries are not counted "
+			"(load the GPU driver, e.g. xe, before svmtrace; its migrations' stages are "
+			"seen either way)\n", helper ? "loaded without the expected functions" :
+			"not loaded");
+	btf__free(helper);
 	btf__free(vmlinux);
-	return usable ? 0 : -ENOENT;
+	return 0;
 }
 
 static enum svmtrace_source resolve_source(void)
