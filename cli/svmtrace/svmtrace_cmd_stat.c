@@ -63,7 +63,7 @@ static error_t stat_parse(int key, char *arg, struct argp_state *state)
 }
 
 static void print_counts(FILE *out, const struct stat_options *o, const uint64_t *counts,
-			 double elapsed, bool raw_tp, int status)
+			 double elapsed, const struct svmtrace_session *s, int status)
 {
 	unsigned int ev;
 
@@ -72,8 +72,10 @@ static void print_counts(FILE *out, const struct stat_options *o, const uint64_t
 		json_object *events = json_object_new_object();
 
 		json_object_object_add(root, "seconds", json_object_new_double(elapsed));
+		json_object_object_add(root, "source",
+				       json_object_new_string(svmtrace_source_name(s->source)));
 		json_object_object_add(root, "programs",
-				       json_object_new_string(raw_tp ? "raw_tp" : "tp_btf"));
+				       json_object_new_string(svmtrace_session_programs(s)));
 		if (o->command)
 			json_object_object_add(root, "exit_status", json_object_new_int(status));
 		for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
@@ -84,8 +86,8 @@ static void print_counts(FILE *out, const struct stat_options *o, const uint64_t
 		json_object_put(root);
 		return;
 	}
-	fprintf(out, "svm_pagemap events in %.3f s (%s programs):\n", elapsed,
-		raw_tp ? "raw_tp" : "tp_btf");
+	fprintf(out, "svm_pagemap events in %.3f s (%s source, %s programs):\n", elapsed,
+		svmtrace_source_name(s->source), svmtrace_session_programs(s));
 	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
 		fprintf(out, "  %-24s %20llu\n", svmtrace_event_name(ev), (unsigned long long)counts[ev]);
 }
@@ -140,7 +142,7 @@ int svmtrace_cmd_stat(int argc, char **argv)
 	if (err)
 		fprintf(stderr, "svmtrace: reading the counts failed: %s\n", strerror(-err));
 	else
-		print_counts(out, &o, counts, elapsed, s.raw_tp, status);
+		print_counts(out, &o, counts, elapsed, &s, status);
 	svmtrace_session_close(&s);
 out_close:
 	if (out != stdout && fclose(out)) {

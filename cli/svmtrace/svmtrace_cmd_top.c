@@ -265,7 +265,7 @@ static void fmt_ns(char *buf, size_t len, double ns)
 
 static void build_frame(struct top_frame *f, const struct top_options *o,
 			const struct top_snapshot *now, const struct top_snapshot *before,
-			bool raw_tp, bool paused)
+			const struct svmtrace_session *s, bool paused)
 {
 	static struct svmtrace_top_row rows[TOP_MAX_ROWS];
 	double dt = now->when - before->when, ns_ev, ev_s, cpu;
@@ -277,8 +277,9 @@ static void build_frame(struct top_frame *f, const struct top_options *o,
 
 	f->n = 0;
 	uname(&uts);
-	frame_add(f, "svmtop - svm_pagemap on %s, %s programs, every %.1fs, sort %s%s%s",
-		  uts.release, raw_tp ? "raw_tp" : "tp_btf", o->interval,
+	frame_add(f, "svmtop - migrations on %s, %s source, %s programs, every %.1fs, sort %s%s%s",
+		  uts.release, svmtrace_source_name(s->source), svmtrace_session_programs(s),
+		  o->interval,
 		  svmtrace_top_sort_name(o->sort), o->filter_pid ? " (filtered)" : "",
 		  paused ? "  [PAUSED]" : "");
 	fmt_bytes_s(a, sizeof(a), svmtrace_rate(cn[SVMTRACE_CNT_BYTES_DIR0], cb[SVMTRACE_CNT_BYTES_DIR0], dt));
@@ -583,7 +584,7 @@ int svmtrace_cmd_top(int argc, char **argv)
 		err = collect(&s, &o, now);
 		if (err)
 			break;
-		build_frame(&frame, &o, now, before, s.raw_tp, paused);
+		build_frame(&frame, &o, now, before, &s, paused);
 		if (o.batch) {
 			int i;
 

@@ -43,6 +43,6 @@ t_eq "svmtrace stat -i abc is a usage error" 2 "$?"
 t_grep "svmtrace stat -i abc says why" "invalid interval 'abc'" "$out"
 
 rmmod svm_pagemap
-out=$("$SVMTRACE" stat -i 0.1 2>&1)
-t_eq "svmtrace without the module fails" 1 "$?"
-t_grep "svmtrace without the module says what to do" 'modprobe svm_pagemap' "$out"
+out=$("$SVMTRACE" stat --source module -i 0.1 2>&1)
+t_eq "svmtrace --source module without the module fails" 1 "$?"
+t_grep "svmtrace --source module without the module says what to do" 'modprobe svm_pagemap' "$out"

@@ -10,7 +10,7 @@
 # guest oopsed (int3 in svm_map_trace, CI 2026-11-21), which real CPUs do
 # not do.  A fixed-size run is no good either: it can finish before svmtop
 # has attached on a fast machine.
-count_frames() { grep -c '^svmtop - svm_pagemap' /tmp/top-frames.txt 2>/dev/null; }
+count_frames() { grep -c '^svmtop - migrations' /tmp/top-frames.txt 2>/dev/null; }
 "$SVMTRACE" top -b -n 4 -d 1 >/tmp/top-frames.txt 2>&1 &
 top=$!
 for _ in $(seq 600); do
@@ -29,7 +29,7 @@ t_grep "svmtop batch shows the svmbench process row" '^[0-9]+ +svmbench +[0-9.]+
 t_grep "svmtop batch shows device 0 with migrations" '^0 +[0-9]*[1-9][0-9]*\.[0-9]' "$frames"
 t_grep "svmtop batch shows a non-zero BPF cost" "BPF cost: [1-9][0-9]* ns/event" "$frames"
 t_grep "svmtop batch lists every stage" '^unmap +[0-9]+' "$frames"
-t_eq "svmtop batch printed 4 frames" 4 "$(grep -c '^svmtop - svm_pagemap' <<<"$frames")"
+t_eq "svmtop batch printed 4 frames" 4 "$(grep -c '^svmtop - migrations' <<<"$frames")"
 
 if command -v tmux >/dev/null; then
 	export TERM=xterm-256color
@@ -39,7 +39,7 @@ if command -v tmux >/dev/null; then
 	tmux send-keys -t top h
 	sleep 2
 	screen=$(tmux capture-pane -p -t top)
-	t_grep "svmtop under tmux draws the header" '^svmtop - svm_pagemap' "$screen"
+	t_grep "svmtop under tmux draws the header" '^svmtop - migrations' "$screen"
 	t_grep "svmtop answers h with its key help" 'svmtop keys' "$screen"
 	tmux send-keys -t top q
 	sleep 3
