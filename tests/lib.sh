@@ -49,3 +49,19 @@ t_expect() {
 		t_fail "$name" "want exit $want and /$pat/, got exit $rc: $(head -n 4 <<<"$out" | tr '\n' ' ')"
 	fi
 }
+
+# t_rows WHAT: record "PASS|name|detail" and "FAIL|name|detail" lines read
+# from stdin (a checker's verdicts); any other line, or none at all, is a
+# failure of WHAT itself (a checker that crashed passes nothing).
+t_rows() {
+	local verdict name detail n=0
+	while IFS='|' read -r verdict name detail; do
+		n=$((n + 1))
+		case $verdict in
+		PASS) t_pass "$name" ;;
+		FAIL) t_fail "$name" "$detail" ;;
+		*) t_fail "$1 runs" "$verdict${name:+|$name}${detail:+|$detail}" ;;
+		esac
+	done
+	[ "$n" -gt 0 ] || t_fail "$1 runs" "no verdict at all"
+}

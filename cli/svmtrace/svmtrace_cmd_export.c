@@ -43,7 +43,6 @@ struct exporter {
 	pthread_mutex_t lock;
 	bool bpf_stats;
 	size_t keys_max;
-	char event_names[SVMTRACE_PROM_MAX_PROGS][32];	/* program names without _btf/_raw */
 };
 
 static const char export_doc[] =
@@ -218,35 +217,23 @@ static int key_order(const void *a, const void *b)
 		      &((const struct svmtrace_prom_hist *)b)->key, sizeof(struct svmtrace_hist_key));
 }
 
-/*
- * Run time and runs (BPF stats) and skipped events of every attached
- * program.  A program's name is its event's plus _btf or _raw.
- */
+/* Run time and runs (BPF stats) of the programs, and the hits skipped per event. */
 static int read_programs(struct exporter *x, struct svmtrace_prom_snapshot *snap)
 {
-	struct bpf_program *prog;
+	uint64_t missed[SVMTRACE_EV_MAX];
+	unsigned int e;
+	int err;
 
-	bpf_object__for_each_program(prog, x->session.obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
+	err = svmtrace_bpf_cost(&x->session, &snap->bpf_run_ns, &snap->bpf_run_cnt);
+	if (!err)
+		err = svmtrace_bpf_missed(&x->session, missed);
+	if (err)
+		return err;
+	for (e = 0; e < SVMTRACE_EV_MAX && snap->n_missed < SVMTRACE_PROM_MAX_PROGS; e++) {
+		struct svmtrace_prom_missed *m = &snap->missed[snap->n_missed++];
 
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			return -errno;
-		snap->bpf_run_ns += info.run_time_ns;
-		snap->bpf_run_cnt += info.run_cnt;
-		if (snap->n_missed < SVMTRACE_PROM_MAX_PROGS) {
-			struct svmtrace_prom_missed *m = &snap->missed[snap->n_missed++];
-			const char *name = bpf_program__name(prog);
-			size_t n = strlen(name);
-
-			snprintf(x->event_names[snap->n_missed - 1], sizeof(x->event_names[0]), "%.*s",
-				 (int)(n > 4 ? n - 4 : n), name);
-			m->event = x->event_names[snap->n_missed - 1];
-			m->missed = info.recursion_misses;
-		}
+		m->event = svmtrace_event_name(e);
+		m->missed = missed[e];
 	}
 	return 0;
 }

@@ -45,7 +45,7 @@ t_eq "round trips and an eviction on drm_pagemap under the kernel source" 0 "$?"
 kstats "$w.b"
 sed 's/^/drm_source: /' "$w/err" | tail -n 4
 
-mapfile -t r <<<"$(python3 - "$w" "$SVMTRACE_PROFILE" <<'PY'
+t_rows "drm source checks" < <(python3 - "$w" "$SVMTRACE_PROFILE" 2>&1 <<'PY'
 import json, sys
 w, profile = sys.argv[1], sys.argv[2]
 k = json.load(open(w + "/k.json"))
@@ -78,12 +78,4 @@ row(f"the map path is {want} in profile {profile}", paths == {want}, sorted(path
 row("the kernel source skipped no program run", sum(k["missed_events"].values()) == 0,
     k["missed_events"])
 PY
-)"
-for line in "${r[@]}"; do
-	IFS='|' read -r verdict name detail <<<"$line"
-	case $verdict in
-	PASS) t_pass "$name" ;;
-	FAIL) t_fail "$name" "$detail" ;;
-	*) t_fail "drm source checks run" "$line" ;;
-	esac
-done
+)

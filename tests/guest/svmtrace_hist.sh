@@ -43,13 +43,7 @@ want_path = "iova" if sys.argv[4] == "iommu" else "page"
 row(f"map path is {want_path} in profile {sys.argv[4]}", True, c["map_paths"][want_path] > 0)
 PY
 }
-while IFS='|' read -r verdict name detail; do
-	case $verdict in
-	PASS) t_pass "$name" ;;
-	FAIL) t_fail "$name" "$detail" ;;
-	*) t_fail "hist JSON checks run" "$verdict $name $detail" ;;
-	esac
-done < <(check 2>&1)
+t_rows "hist JSON checks" < <(check 2>&1)
 
 out=$("$SVMTRACE" hist --log2 -S copy -- "$SVMBENCH" -s 256K -n 3 roundtrip 2>&1)
 t_grep "svmtrace hist -S copy shows only the copy stage" '^stage=copy ' "$out"

@@ -29,7 +29,7 @@ EOF
 t_eq "round trips and evictions under both sources at once" 0 "$?"
 sed 's/^/sources: /' "$work/err" | tail -n 5
 
-mapfile -t r <<<"$(python3 - "$work/kernel.json" "$work/module.json" <<'PY'
+t_rows "source comparison" < <(python3 - "$work/kernel.json" "$work/module.json" 2>&1 <<'PY'
 import json, sys
 k = json.load(open(sys.argv[1]))
 m = json.load(open(sys.argv[2]))
@@ -66,13 +66,5 @@ for stage in ("collect", "map", "copy", "finalize", "unmap", "total"):
         row(f"{stage} {d}: time sums agree within 25% + 100 us each", abs(ks - ms) <= tol,
             f"kernel {ks} ns, module {ms} ns, tolerance {int(tol)} ns")
 PY
-)"
-for line in "${r[@]}"; do
-	IFS='|' read -r verdict name detail <<<"$line"
-	case $verdict in
-	PASS) t_pass "$name" ;;
-	FAIL) t_fail "$name" "$detail" ;;
-	*) t_fail "source comparison runs" "$line" ;;
-	esac
-done
+)
 rm -rf "$KTMP"
