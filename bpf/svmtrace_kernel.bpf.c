@@ -25,6 +25,8 @@
 /* include/linux/migrate.h; stable since device migration exists */
 #define SVM_MIGRATE_PFN_VALID		(1UL << 0)
 #define SVM_MIGRATE_PFN_MIGRATE		(1UL << 1)
+#define SVM_MIGRATE_PFN_COMPOUND	(1UL << 4)	/* 7.3: one entry, a PMD-sized folio */
+#define SVM_PMD_PAGES			512		/* x86-64, 4 KiB pages */
 #define SVM_MIGRATE_VMA_SELECT_SYSTEM	(1 << 0)
 #define SVM_DMA_IOVA_USE_SWIOTLB	(1ULL << 63)
 #define SVM_EBUSY			16
@@ -241,7 +243,7 @@ static long count_migrated(u64 i, void *data)
 	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
 	bpf_probe_read_kernel(&d, sizeof(d), c->dst + i);
 	if ((s & SVM_MIGRATE_PFN_MIGRATE) && (d & SVM_MIGRATE_PFN_VALID))
-		c->migrated++;
+		c->migrated += s & SVM_MIGRATE_PFN_COMPOUND ? SVM_PMD_PAGES : 1;
 	return 0;
 }
 
@@ -347,6 +349,26 @@ static __always_inline void dpm_collect_begun(void)
 
 /* ---- collect ---- */
 
+/*
+ * Pages collected, from the source entries: a compound entry (a PMD folio,
+ * which migrate_vma's cpages counts once) counts its pages.
+ */
+struct collect_ctx {
+	unsigned long *src;
+	u64 cpages;
+};
+
+static long count_collected(u64 i, void *data)
+{
+	struct collect_ctx *c = data;
+	unsigned long s = 0;
+
+	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
+	if (s & SVM_MIGRATE_PFN_MIGRATE)
+		c->cpages += s & SVM_MIGRATE_PFN_COMPOUND ? SVM_PMD_PAGES : 1;
+	return 0;
+}
+
 SEC("fentry/migrate_vma_setup")
 int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
 {
@@ -366,26 +388,14 @@ int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
 SEC("fexit/migrate_vma_setup")
 int BPF_PROG(kernel_migrate_vma_setup_exit, struct migrate_vma *args, int ret)
 {
+	struct collect_ctx c = { .src = BPF_CORE_READ(args, src) };
 	struct kmig *k = kmig_of_task();
 
-	if (k)
-		kmig_collected(k, BPF_CORE_READ(args, cpages), ret);
-	return 0;
-}
-
-struct collect_ctx {
-	unsigned long *src;
-	u64 cpages;
-};
-
-static long count_collected(u64 i, void *data)
-{
-	struct collect_ctx *c = data;
-	unsigned long s = 0;
-
-	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
-	if (s & SVM_MIGRATE_PFN_MIGRATE)
-		c->cpages++;
+	if (!k || k->phase != KMIG_COLLECTING)
+		return 0;
+	if (!k->depth && !ret)
+		bpf_loop(BPF_CORE_READ(args, npages), count_collected, &c, 0);
+	kmig_collected(k, c.cpages, ret);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ mkdir -p "$w"
 kstats "$w.a"
 "$SVMTRACE" hist -j --source kernel --by stage,direction,path -o "$w/k.json" -- sh -c "
 	'$SVMBENCH' -s 2M -n ${DRM_ROUNDS:-6} -j roundtrip >'$w/rt.json' &&
-	'$SVMBENCH' -s 4M -n 1 -j evictone >'$w/ev.json'" 2>"$w/err"
+	'$SVMBENCH' -s 2M -n 1 -j evictone >'$w/ev.json'" 2>"$w/err"
 t_eq "round trips and an eviction on drm_pagemap under the kernel source" 0 "$?"
 kstats "$w.b"
 sed 's/^/drm_source: /' "$w/err" | tail -n 4
