@@ -429,10 +429,11 @@ extern const struct svm_engine_ops *svm_engine;
 /* svm_pagemap_native.c */
 extern const struct svm_engine_ops svm_native_engine;
 
-/* svm_pagemap_drm.c, where the kernel has the drm_pagemap API */
-#ifdef SVM_HAVE_DRM_PAGEMAP
+/*
+ * svm_pagemap_drm.c, built only where the kernel has the drm_pagemap API:
+ * reach it through svm_compat_drm_engine().
+ */
 extern const struct svm_engine_ops svm_drm_engine;
-#endif
 
 /* svm_pagemap_ioctl.c */
 extern const struct file_operations svm_fops;

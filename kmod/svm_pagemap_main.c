@@ -177,15 +177,15 @@ u64 svm_next_id(void)
 /* The engine named by the engine= parameter, or why there is none. */
 static const struct svm_engine_ops *svm_engine_select(const char *name)
 {
+	const struct svm_engine_ops *drm = svm_compat_drm_engine();
+
 	if (sysfs_streq(name, "native"))
 		return &svm_native_engine;
 	if (sysfs_streq(name, "drm_pagemap")) {
-#ifdef SVM_HAVE_DRM_PAGEMAP
-		return &svm_drm_engine;
-#else
+		if (drm)
+			return drm;
 		pr_err("engine=drm_pagemap: built against kernel headers without the drm_pagemap API of 7.3 (include/drm/drm_pagemap.h, CONFIG_DRM_GPUSVM); only engine=native is available\n");
 		return ERR_PTR(-EOPNOTSUPP);
-#endif
 	}
 	pr_err("engine=%s: unknown engine (native or drm_pagemap)\n", name);
 	return ERR_PTR(-EINVAL);
