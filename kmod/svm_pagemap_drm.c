@@ -306,6 +306,7 @@ static int svm_drm_copy(struct page **pages, struct drm_pagemap_addr *addrs,
 			unsigned long npages, bool to_dev)
 {
 	unsigned long i, j, n;
+	bool inject_tried = false;
 
 	for (i = 0; i < npages; i += n) {
 		const struct drm_pagemap_addr *a = &addrs[i];
@@ -338,8 +339,12 @@ static int svm_drm_copy(struct page **pages, struct drm_pagemap_addr *addrs,
 		} else if (a->proto != DRM_INTERCONNECT_SYSTEM) {
 			return -EFAULT;
 		}
-		if (to_dev && svm_drm_inject(d, SVM_PAGEMAP_INJECT_COPY))
-			return svm_inject_errno(SVM_PAGEMAP_INJECT_COPY);
+		/* The injection point is the call: its first run may fail. */
+		if (to_dev && !inject_tried) {
+			inject_tried = true;
+			if (svm_drm_inject(d, SVM_PAGEMAP_INJECT_COPY))
+				return svm_inject_errno(SVM_PAGEMAP_INJECT_COPY);
+		}
 
 		for (j = 0; j < n; j++) {
 			dev = svm_page_backing(page) + (j << PAGE_SHIFT);
