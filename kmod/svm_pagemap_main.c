@@ -196,6 +196,10 @@ static int __init svm_init(void)
 	unsigned int i;
 	int ret;
 
+	/* An engine this build lacks is the first thing to say. */
+	svm_engine = svm_engine_select(svm_engine_name);
+	if (IS_ERR(svm_engine))
+		return PTR_ERR(svm_engine);
 	/*
 	 * memremap_pages() WARNs and fails for device-private memory on a
 	 * kernel built without it (Debian's 6.12 is): refuse cleanly instead.
@@ -213,9 +217,6 @@ static int __init svm_init(void)
 		       SVM_MAX_DEVICE_MIB);
 		return -EINVAL;
 	}
-	svm_engine = svm_engine_select(svm_engine_name);
-	if (IS_ERR(svm_engine))
-		return PTR_ERR(svm_engine);
 	if (!svm_chunk_mib || svm_chunk_mib > svm_device_mib ||
 	    svm_engine->one_pagemap)
 		svm_chunk_mib = svm_device_mib;
