@@ -58,7 +58,6 @@ extern unsigned int svm_max_timeslice_ms;
 extern bool svm_iova_enable;
 extern bool svm_edu_enable;
 extern unsigned int svm_verify_every;
-extern char svm_engine_name[];
 
 extern struct workqueue_struct *svm_wq;
 

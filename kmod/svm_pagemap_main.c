@@ -137,8 +137,8 @@ MODULE_PARM_DESC(verify, "DMA-read a sampled page through edu every Nth migratio
  * drm_gpusvm_helper and drm before svm_pagemap even for engine=native; on
  * 7.3 both ship with the kernel (CONFIG_DRM_GPUSVM=m), which is accepted.
  */
-char svm_engine_name[16] = "native";
-module_param_string(engine, svm_engine_name, sizeof(svm_engine_name), 0444);
+static char *svm_engine_name = "native";
+module_param_named(engine, svm_engine_name, charp, 0444);
 MODULE_PARM_DESC(engine, "who migrates: native (the module's own code, default) or drm_pagemap (the kernel's)");
 
 const struct svm_engine_ops *svm_engine;
