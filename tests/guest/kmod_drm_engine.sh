@@ -154,6 +154,12 @@ kretprobe:dma_iova_try_alloc { @iova[retval] = count(); }' \
 kretprobe:dma_iova_try_alloc { @iova[retval] = count(); }' \
 		-c "$SVMBENCH roundtrip -s 2M -n 4" 2>&1)
 	t_grep "roundtrip: the CPU faults go through drm_pagemap's migrate_to_ram" '^@f: [1-9]' "$out"
+	# device to device: the source's copy_to_ram into our device_map's
+	# addresses (drm_pagemap_migrate_remote_to_local), one 2M folio a round
+	out2=$(bpftrace -q -e 'kprobe:svm_drm_device_map { @map = count(); }
+kprobe:svm_drm_copy_to_ram { @copy = count(); }' -c "$SVMBENCH peer -s 2M -n 2" 2>&1)
+	t_grep "peer: drm_pagemap maps the destination through our device_map" '^@map: 2$' "$out2"
+	t_grep "peer: the source device copies into it (and back to RAM at the end)" '^@copy: [2-9]$' "$out2"
 	if [ "${SVMTRACE_PROFILE:-plain}" = iommu ]; then
 		t_grep "iommu: drm_pagemap takes the IOVA path through edu" '^@iova\[1\]: [1-9]' "$out"
 	else
