@@ -104,6 +104,7 @@ struct svm_chunk {
  * @evict_sem: held for read by an eviction attempt, for write while a
  *	released allocation returns its pages (so an evictor never collects
  *	pages that already belong to another allocation)
+ * @engine_data: the engine's per-device state (svm_engine_ops.device_init)
  * @stats: counters, laid out as struct svm_pagemap_stats
  */
 struct svm_device {
@@ -122,6 +123,7 @@ struct svm_device {
 	spinlock_t devmem_lock;	/* guards devmem_list */
 	struct list_head devmem_list;
 	struct rw_semaphore evict_sem;
+	void *engine_data;
 	atomic64_t stats[SVM_STAT_NR];
 };
 
@@ -253,6 +255,10 @@ void svm_devmem_page_init(struct svm_devmem *devmem, struct page *page);
 void svm_devmem_put(struct svm_devmem *devmem);
 void svm_zdd_put(struct svm_zdd *zdd);
 unsigned long svm_device_free_pages(struct svm_device *sdev);
+int svm_device_alloc_pages(struct svm_device *sdev, unsigned long n,
+			   unsigned long align, unsigned long *pfns);
+void svm_device_release_pages(struct svm_device *sdev,
+			      const unsigned long *pfns, unsigned long n);
 void svm_device_flush(void);
 struct svm_chunk *svm_page_chunk(struct page *page);
 void *svm_page_backing(struct page *page);
@@ -371,6 +377,62 @@ int svm_device_rw(struct svm_device *sdev, struct mm_struct *mm,
 		  bool write, struct svm_rw_result *res);
 int svm_device_map_system(struct svm_device *sdev, struct mm_struct *mm,
 			  unsigned long start, unsigned long end, bool write);
+
+/**
+ * struct svm_engine_ops - who migrates: the module's own code or the kernel's
+ * drm_pagemap.  One engine is chosen at module load (parameter engine=);
+ * the character devices reach it only through these operations, so the
+ * ioctl layer does not know which one runs.  Range operations get validated
+ * page-aligned ranges of @mm inside one private anonymous VMA, and are
+ * called without the mmap lock (each takes it as its code needs).
+ * @name: the value of the engine= parameter
+ * @one_pagemap: the device memory must be one dev_pagemap (chunk_mib is
+ *	set to device_mib)
+ * @pagemap_ops: the dev_pagemap_ops of the device memory
+ * @device_init: optional, set up a device once its memory exists and before
+ *	its character device appears; 0 or a negative errno
+ * @device_fini: optional, undo @device_init; no allocation is left
+ * @open: optional, a file of the device is opened; 0 or a negative errno
+ * @release: optional, a file opened with @open is closed
+ * @migrate: one migration attempt of [start, end) into the device
+ *	(SVM_PAGEMAP_IOC_MIGRATE and each attempt of a device fault)
+ * @fault: a device fault (SVM_PAGEMAP_IOC_FAULT)
+ * @evict: evict device allocations (SVM_PAGEMAP_IOC_EVICT)
+ * @rw: the device reads or writes the range (SVM_PAGEMAP_IOC_READ/WRITE)
+ */
+struct svm_engine_ops {
+	const char *name;
+	bool one_pagemap;
+	const struct dev_pagemap_ops *(*pagemap_ops)(void);
+	int (*device_init)(struct svm_device *sdev);
+	void (*device_fini)(struct svm_device *sdev);
+	int (*open)(struct svm_device *sdev);
+	void (*release)(struct svm_device *sdev);
+	int (*migrate)(struct svm_device *sdev, struct mm_struct *mm,
+		       unsigned long start, unsigned long end,
+		       struct svm_migrate_args *args);
+	int (*fault)(struct svm_device *sdev, struct mm_struct *mm,
+		     unsigned long start, unsigned long end,
+		     struct svm_fault_args *args);
+	int (*evict)(struct svm_device *sdev, struct mm_struct *mm,
+		     unsigned long start, unsigned long end,
+		     unsigned long *nallocs, unsigned long *npages);
+	int (*rw)(struct svm_device *sdev, struct mm_struct *mm,
+		  unsigned long start, unsigned long end, void __user *ubuf,
+		  bool write, struct svm_rw_result *res);
+};
+
+/* The engine in use, chosen once in module init (svm_pagemap_main.c). */
+extern const struct svm_engine_ops *svm_engine;
+
+/* svm_pagemap_native.c */
+extern const struct svm_engine_ops svm_native_engine;
+
+/*
+ * svm_pagemap_drm.c, built only where the kernel has the drm_pagemap API:
+ * reach it through svm_compat_drm_engine().
+ */
+extern const struct svm_engine_ops svm_drm_engine;
 
 /* svm_pagemap_ioctl.c */
 extern const struct file_operations svm_fops;

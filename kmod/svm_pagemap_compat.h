@@ -10,6 +10,9 @@
  *   SVM_HAVE_MIGRATE_DEVICE_PFNS    migrate_device_pfns()
  *   SVM_HAVE_PAGE_PGMAP             page_pgmap() (else page->pgmap)
  *   SVM_HAVE_KZALLOC_OBJ            kzalloc_obj() (else kzalloc(sizeof()))
+ *   SVM_HAVE_DRM_PAGEMAP            the drm_pagemap API of 7.3 and
+ *                                   CONFIG_DRM_GPUSVM: svm_pagemap_drm.c,
+ *                                   the drm_pagemap engine, is built
  */
 #ifndef _SVM_PAGEMAP_COMPAT_H
 #define _SVM_PAGEMAP_COMPAT_H
@@ -218,6 +221,16 @@ static inline void svm_iova_unlink_free(struct device *dev,
 					enum dma_data_direction dir)
 {
 }
+#endif
+
+/*
+ * The drm_pagemap engine (struct svm_engine_ops of svm_pagemap_drm.c) where
+ * it is built, else NULL: engine=drm_pagemap then refuses to load.
+ */
+#ifdef SVM_HAVE_DRM_PAGEMAP
+#define svm_compat_drm_engine()	(&svm_drm_engine)
+#else
+#define svm_compat_drm_engine()	NULL
 #endif
 
 #endif /* _SVM_PAGEMAP_COMPAT_H */

@@ -41,8 +41,13 @@ const struct dev_pagemap_ops svm_pagemap_ops = {
  */
 bool svm_page_is_ours(struct page *page)
 {
+	/*
+	 * The pagemap operations are the engine's (drm_pagemap's own on that
+	 * engine, shared with any other drm_pagemap driver); the owner is
+	 * this module's alone.
+	 */
 	return is_device_private_page(page) &&
-	       svm_compat_page_pgmap(page)->ops == &svm_pagemap_ops;
+	       svm_compat_page_pgmap(page)->owner == svm_owner;
 }
 
 /**
@@ -114,11 +119,37 @@ void *svm_page_backing(struct page *page)
 }
 
 /*
- * Allocate @n device pages into @pfns: one contiguous run when there is one
- * (so the copy engine gets long runs), else whatever is free.
+ * The first free run of @n pages aligned to @align pages (a power of two)
+ * within its chunk, which it does not cross.  Chunks start section-aligned
+ * (request_free_mem_region), so the run is as aligned in pfn space.
+ * Returns sdev->total_pages when there is none.  alloc_lock held.
+ */
+static unsigned long svm_find_run(struct svm_device *sdev, unsigned long n,
+				  unsigned long align)
+{
+	unsigned long mask = align - 1;
+	unsigned long c, first, end, start;
+
+	for (c = 0; c < sdev->nchunks; c++) {
+		first = c * sdev->chunk_pages;
+		end = min(first + sdev->chunk_pages, sdev->total_pages);
+		start = bitmap_find_next_zero_area_off(sdev->bitmap, end, first,
+						       n, mask,
+						       (align - (first & mask)) & mask);
+		if (start < end)
+			return start;
+	}
+	return sdev->total_pages;
+}
+
+/*
+ * Allocate @n device pages into @pfns.  Without @align: one contiguous run
+ * when there is one (so the copy engine gets long runs), else whatever is
+ * free.  With @align: only one contiguous run whose first page is aligned to
+ * @align pages in pfn space (a device folio of that order).
  */
 static int svm_alloc_pages(struct svm_device *sdev, unsigned long n,
-			   unsigned long *pfns)
+			   unsigned long align, unsigned long *pfns)
 {
 	unsigned long start, idx, i;
 	unsigned long flags;
@@ -128,11 +159,22 @@ static int svm_alloc_pages(struct svm_device *sdev, unsigned long n,
 		spin_unlock_irqrestore(&sdev->alloc_lock, flags);
 		return -ENOMEM;
 	}
-	start = bitmap_find_next_zero_area(sdev->bitmap, sdev->total_pages,
-					   sdev->hint, n, 0);
-	if (start >= sdev->total_pages)
+	if (align) {
+		start = svm_find_run(sdev, n, align);
+		if (start >= sdev->total_pages) {
+			/* Enough pages, but no aligned run: fragmented. */
+			spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+			return -ENOSPC;
+		}
+	} else {
 		start = bitmap_find_next_zero_area(sdev->bitmap,
-						   sdev->total_pages, 0, n, 0);
+						   sdev->total_pages,
+						   sdev->hint, n, 0);
+		if (start >= sdev->total_pages)
+			start = bitmap_find_next_zero_area(sdev->bitmap,
+							   sdev->total_pages,
+							   0, n, 0);
+	}
 	if (start < sdev->total_pages) {
 		bitmap_set(sdev->bitmap, start, n);
 		for (i = 0; i < n; i++)
@@ -167,6 +209,44 @@ static void svm_free_pages(struct svm_device *sdev, const unsigned long *pfns,
 		__clear_bit(svm_page_index(pfn_to_page(pfns[i])), sdev->bitmap);
 	sdev->free_pages += n;
 	spin_unlock_irqrestore(&sdev->alloc_lock, flags);
+}
+
+/**
+ * svm_device_alloc_pages() - allocate device pages for an engine
+ * @sdev: device
+ * @n: pages wanted
+ * @align: 0, or a power of two: one contiguous run of @n pages starting at a
+ *	pfn aligned to @align pages (for a device folio of that size)
+ * @pfns: (out) the @n pfns, in order
+ *
+ * Released allocations still returning their pages are waited for once
+ * before giving up.
+ *
+ * Return: 0, -ENOMEM when fewer than @n pages are free, -ENOSPC when enough
+ * are free but no aligned run of them exists.
+ */
+int svm_device_alloc_pages(struct svm_device *sdev, unsigned long n,
+			   unsigned long align, unsigned long *pfns)
+{
+	int ret = svm_alloc_pages(sdev, n, align, pfns);
+
+	if (ret) {
+		svm_device_flush();
+		ret = svm_alloc_pages(sdev, n, align, pfns);
+	}
+	return ret;
+}
+
+/**
+ * svm_device_release_pages() - return pages of svm_device_alloc_pages()
+ * @sdev: device
+ * @pfns: their pfns
+ * @n: how many
+ */
+void svm_device_release_pages(struct svm_device *sdev,
+			      const unsigned long *pfns, unsigned long n)
+{
+	svm_free_pages(sdev, pfns, n);
 }
 
 /**
@@ -298,11 +378,11 @@ struct svm_devmem *svm_devmem_create(struct svm_device *sdev,
 	devmem->pfns = kvmalloc_array(npages, sizeof(*devmem->pfns), GFP_KERNEL);
 	if (!devmem->pfns)
 		goto err_zdd;
-	ret = svm_alloc_pages(sdev, npages, devmem->pfns);
+	ret = svm_alloc_pages(sdev, npages, 0, devmem->pfns);
 	if (ret == -ENOMEM) {
 		/* Released allocations may still be returning their pages. */
 		svm_device_flush();
-		ret = svm_alloc_pages(sdev, npages, devmem->pfns);
+		ret = svm_alloc_pages(sdev, npages, 0, devmem->pfns);
 	}
 	if (ret)
 		goto err_pfns;
@@ -382,7 +462,7 @@ static int svm_chunk_create(struct svm_device *sdev, unsigned int index,
 	chunk->pgmap.range.start = chunk->res->start;
 	chunk->pgmap.range.end = chunk->res->end;
 	chunk->pgmap.nr_range = 1;
-	chunk->pgmap.ops = &svm_pagemap_ops;
+	chunk->pgmap.ops = svm_engine->pagemap_ops();
 	chunk->pgmap.owner = svm_owner;
 	addr = memremap_pages(&chunk->pgmap, NUMA_NO_NODE);
 	if (IS_ERR(addr)) {
@@ -468,6 +548,11 @@ int svm_device_create(unsigned int id, struct svm_device **out)
 	sdev->misc.name = sdev->name;
 	sdev->misc.fops = &svm_fops;
 	sdev->misc.mode = 0600;
+	if (svm_engine->device_init) {
+		ret = svm_engine->device_init(sdev);
+		if (ret)
+			goto err_chunks;
+	}
 	*out = sdev;
 	ret = misc_register(&sdev->misc);
 	if (ret)
@@ -476,6 +561,8 @@ int svm_device_create(unsigned int id, struct svm_device **out)
 
 err_unpublish:
 	*out = NULL;
+	if (svm_engine->device_fini)
+		svm_engine->device_fini(sdev);
 err_chunks:
 	while (i--)
 		svm_chunk_destroy(sdev->chunks[i]);
@@ -499,6 +586,8 @@ void svm_device_destroy(struct svm_device *sdev)
 
 	misc_deregister(&sdev->misc);
 	svm_device_flush();
+	if (svm_engine->device_fini)
+		svm_engine->device_fini(sdev);
 	for (i = 0; i < sdev->nchunks; i++)
 		svm_chunk_destroy(sdev->chunks[i]);
 	kfree(sdev->chunks);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The device fault handler, shaped like xe_svm_handle_pagefault(): a policy
- * decides whether the range migrates to device memory; a migration that
+ * The device fault handler, shaped like xe_svm_handle_pagefault(), shared by
+ * both engines: a policy decides whether the range migrates to device memory
+ * (through the engine's migrate operation); a migration that
  * fails with -EBUSY (pages held by a racing CPU fault or migration) is
  * retried with a doubled timeslice up to fault_retries times; when it still
  * fails the device maps the system pages instead (also retried up to
@@ -19,28 +20,6 @@
 static bool svm_policy_migrate(u64 flags)
 {
 	return !(flags & SVM_PAGEMAP_FAULT_NO_MIGRATE);
-}
-
-/* One migration attempt; the VMA is looked up again under the lock. */
-static int svm_fault_migrate_once(struct svm_device *sdev,
-				  struct mm_struct *mm, unsigned long start,
-				  unsigned long end, struct svm_migrate_args *ma)
-{
-	struct vm_area_struct *vma;
-	int err;
-
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, start);
-	if (!vma)
-		err = -ENOENT;
-	else if (end > vma->vm_end)
-		err = -ERANGE;
-	else if (!vma_is_anonymous(vma))
-		err = -EOPNOTSUPP;
-	else
-		err = svm_migrate_to_devmem(sdev, mm, start, end, ma);
-	mmap_read_unlock(mm);
-	return err;
 }
 
 /**
@@ -73,7 +52,7 @@ int svm_device_fault(struct svm_device *sdev, struct mm_struct *mm,
 				.timeslice_ms = ts,
 			};
 
-			err = svm_fault_migrate_once(sdev, mm, start, end, &ma);
+			err = svm_engine->migrate(sdev, mm, start, end, &ma);
 			args->attempts++;
 			args->npages += ma.npages;
 			if (ma.id)

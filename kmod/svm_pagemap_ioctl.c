@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The character devices: one ioctl switch that validates its input, traces
- * the reason of every refusal (svm_reject) and dispatches.  Nothing user
- * space passes reaches the engine unchecked.
+ * the reason of every refusal (svm_reject) and dispatches to the engine in
+ * use (struct svm_engine_ops), whichever it is.  Nothing user space passes
+ * reaches the engine unchecked.
  */
 #include <linux/fs.h>
 #include <linux/sched/mm.h>
@@ -138,10 +139,11 @@ static int svm_ioctl_migrate(struct svm_file *f, unsigned int cmd,
 	args.same_pagemap = req.flags & SVM_PAGEMAP_MIGRATE_SAME_PAGEMAP;
 	mmap_read_lock(f->mm);
 	ret = svm_check_vma(f, cmd, req.start, req.size);
-	if (!ret)
-		ret = svm_migrate_to_devmem(sdev, f->mm, req.start,
-					    req.start + req.size, &args);
 	mmap_read_unlock(f->mm);
+	/* The engine checks the VMA again under the lock it takes. */
+	if (!ret)
+		ret = svm_engine->migrate(sdev, f->mm, req.start,
+					  req.start + req.size, &args);
 
 	req.id = args.id;
 	req.npages = args.npages;
@@ -187,8 +189,8 @@ static int svm_ioctl_fault(struct svm_file *f, unsigned int cmd,
 
 	args.flags = req.flags;
 	args.timeslice_ms = req.timeslice_ms;
-	ret = svm_device_fault(sdev, f->mm, req.start, req.start + req.size,
-			       &args);
+	ret = svm_engine->fault(sdev, f->mm, req.start, req.start + req.size,
+				&args);
 	req.placement = args.placement;
 	req.attempts = args.attempts;
 	req.npages = args.npages;
@@ -220,13 +222,13 @@ static int svm_ioctl_evict(struct svm_file *f, unsigned int cmd,
 		if (current->mm != f->mm)
 			return svm_reject(sdev, cmd, SVM_PAGEMAP_REASON_FOREIGN_MM,
 					  -EPERM, 0, 0);
-		ret = svm_device_evict(sdev, NULL, 0, 0, &nallocs, &npages);
+		ret = svm_engine->evict(sdev, NULL, 0, 0, &nallocs, &npages);
 	} else {
 		ret = svm_check_numbers(f, cmd, req.start, req.size, 0);
 		if (ret)
 			return ret;
-		ret = svm_device_evict(sdev, f->mm, req.start,
-				       req.start + req.size, &nallocs, &npages);
+		ret = svm_engine->evict(sdev, f->mm, req.start,
+					req.start + req.size, &nallocs, &npages);
 	}
 	req.nallocs = nallocs;
 	req.npages = npages;
@@ -266,8 +268,8 @@ static int svm_ioctl_rw(struct svm_file *f, unsigned int cmd,
 	if (ret)
 		return ret;
 
-	ret = svm_device_rw(sdev, f->mm, req.start, req.start + req.size, ubuf,
-			    write, &res);
+	ret = svm_engine->rw(sdev, f->mm, req.start, req.start + req.size, ubuf,
+			     write, &res);
 	req.device_pages = res.device_pages;
 	req.peer_pages = res.peer_pages;
 	req.system_pages = res.system_pages;
@@ -352,6 +354,7 @@ static int svm_open(struct inode *inode, struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
 	struct svm_file *f;
+	int ret;
 
 	if (!current->mm)
 		return -EINVAL;
@@ -359,6 +362,13 @@ static int svm_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	f->sdev = container_of(misc, struct svm_device, misc);
+	if (svm_engine->open) {
+		ret = svm_engine->open(f->sdev);
+		if (ret) {
+			kfree(f);
+			return ret;
+		}
+	}
 	f->mm = current->mm;
 	mmgrab(f->mm);
 	file->private_data = f;
@@ -369,6 +379,8 @@ static int svm_release(struct inode *inode, struct file *file)
 {
 	struct svm_file *f = file->private_data;
 
+	if (svm_engine->release)
+		svm_engine->release(f->sdev);
 	mmdrop(f->mm);
 	kfree(f);
 	return 0;

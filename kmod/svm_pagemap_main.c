@@ -6,6 +6,8 @@
  * This file holds the module parameters, the device table and module
  * init/exit.  The engine follows the drm_pagemap design:
  *
+ *  - svm_pagemap_native.c / _drm.c: the two engines (struct svm_engine_ops):
+ *    the module's own migration code, or the kernel's drm_pagemap
  *  - svm_pagemap_device.c: devices, memory chunks, page allocator, zdd
  *  - svm_pagemap_migrate.c: migration of a range into device memory
  *  - svm_pagemap_ram.c: CPU faults (migrate_to_ram) and eviction
@@ -19,7 +21,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #include "svm_pagemap.h"
@@ -126,6 +130,19 @@ unsigned int svm_verify_every;
 module_param_named(verify, svm_verify_every, uint, 0644);
 MODULE_PARM_DESC(verify, "DMA-read a sampled page through edu every Nth migration (0 = off)");
 
+/*
+ * engine=drm_pagemap drives the kernel's own drm_pagemap (drm_gpusvm_helper)
+ * where the headers have its API.  Either way the module refers to
+ * drm_pagemap_* and drm_* symbols when built with it, so modprobe loads
+ * drm_gpusvm_helper and drm before svm_pagemap even for engine=native; on
+ * 7.3 both ship with the kernel (CONFIG_DRM_GPUSVM=m), which is accepted.
+ */
+static char *svm_engine_name = "native";
+module_param_named(engine, svm_engine_name, charp, 0444);
+MODULE_PARM_DESC(engine, "who migrates: native (the module's own code, default) or drm_pagemap (the kernel's)");
+
+const struct svm_engine_ops *svm_engine;
+
 /* Any unique address will do as the device-private page owner. */
 static int svm_owner_token;
 void *svm_owner = &svm_owner_token;
@@ -157,11 +174,32 @@ u64 svm_next_id(void)
 	return atomic64_inc_return(&svm_ids);
 }
 
+/* The engine named by the engine= parameter, or why there is none. */
+static const struct svm_engine_ops *svm_engine_select(const char *name)
+{
+	const struct svm_engine_ops *drm = svm_compat_drm_engine();
+
+	if (sysfs_streq(name, "native"))
+		return &svm_native_engine;
+	if (sysfs_streq(name, "drm_pagemap")) {
+		if (drm)
+			return drm;
+		pr_err("engine=drm_pagemap: built against kernel headers without the drm_pagemap API of 7.3 (include/drm/drm_pagemap.h, CONFIG_DRM_GPUSVM); only engine=native is available\n");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	pr_err("engine=%s: unknown engine (native or drm_pagemap)\n", name);
+	return ERR_PTR(-EINVAL);
+}
+
 static int __init svm_init(void)
 {
 	unsigned int i;
 	int ret;
 
+	/* An engine this build lacks is the first thing to say. */
+	svm_engine = svm_engine_select(svm_engine_name);
+	if (IS_ERR(svm_engine))
+		return PTR_ERR(svm_engine);
 	/*
 	 * memremap_pages() WARNs and fails for device-private memory on a
 	 * kernel built without it (Debian's 6.12 is): refuse cleanly instead.
@@ -179,7 +217,8 @@ static int __init svm_init(void)
 		       SVM_MAX_DEVICE_MIB);
 		return -EINVAL;
 	}
-	if (!svm_chunk_mib || svm_chunk_mib > svm_device_mib)
+	if (!svm_chunk_mib || svm_chunk_mib > svm_device_mib ||
+	    svm_engine->one_pagemap)
 		svm_chunk_mib = svm_device_mib;
 	if (!svm_copy_chunk_mib)
 		svm_copy_chunk_mib = 8;
@@ -196,8 +235,9 @@ static int __init svm_init(void)
 		if (ret)
 			goto err_unwind;
 	}
-	pr_info("%u devices of %u MiB device-private memory, IOVA API %s\n",
-		svm_ndevices, svm_device_mib, SVM_IOVA_API ? "present" : "absent");
+	pr_info("%u devices of %u MiB device-private memory, IOVA API %s, engine %s\n",
+		svm_ndevices, svm_device_mib, SVM_IOVA_API ? "present" : "absent",
+		svm_engine->name);
 	return 0;
 
 err_unwind:
