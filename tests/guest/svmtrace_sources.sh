@@ -4,7 +4,7 @@
 # DMA calls) and svmtrace --source module (the module's tracepoints)
 # attached at once around round trips and evictions of the native engine.
 # Migrations and stage ends per stage and direction must be equal; the
-# per-stage time sums must agree within the tolerance below.  Populate has no
+# per-stage medians must agree within the tolerance below.  Populate has no
 # core call (the kernel source cannot see it) and is left out.
 # suite-timeout: 900
 . "$T_REPO/tests/guest/kmod.inc"
@@ -37,8 +37,9 @@ def by(h):
     out = {}
     for x in h["histograms"]:
         key = (x["stage"], x["direction"])
-        c, s = out.get(key, (0, 0))
-        out[key] = (c + x["count"], s + x["sum_ns"])
+        c, p = out.get(key, (0, None))
+        # --by stage,direction: one histogram a key; its median if there is one
+        out[key] = (c + x["count"], x["p50_ns"] if p is None else None)
     return out
 kb, mb = by(k), by(m)
 def row(name, ok, detail):
@@ -53,18 +54,20 @@ for d in ("to_dev", "to_ram", "evict"):
     row(f"pages migrated {d} are equal", kp == mp and mp > 0, f"kernel {kp}, module {mp}")
 for stage in ("collect", "map", "copy", "finalize", "unmap", "total"):
     for d in ("to_dev", "to_ram", "evict"):
-        kc, ks = kb.get((stage, d), (0, 0))
-        mc, ms = mb.get((stage, d), (0, 0))
+        kc, kp = kb.get((stage, d), (0, None))
+        mc, mp = mb.get((stage, d), (0, None))
         row(f"{stage} {d}: stage ends are equal", kc == mc and mc > 0,
             f"kernel {kc}, module {mc}")
-        # Both clocks read the same run; the kernel source's stage edges are the
-        # core calls, the module's its own code around them.  What differs is
-        # the work between them (bookkeeping, the module's own tracepoints) and
-        # for total the kernel source starting at migrate_*_setup: 25% of the
-        # module's sum plus 100 us per stage end bounds it under TCG.
-        tol = 0.25 * ms + 100000 * max(mc, 1)
-        row(f"{stage} {d}: time sums agree within 25% + 100 us each", abs(ks - ms) <= tol,
-            f"kernel {ks} ns, module {ms} ns, tolerance {int(tol)} ns")
+        # Both clocks read the same run; the kernel source's stage edges are
+        # the core calls, the module's its own code around them (bookkeeping,
+        # its own tracepoints; for total, the work before migrate_*_setup).
+        # Medians, not sums: under TCG one host preemption inside one stage
+        # adds milliseconds to a sum (seen: unmap to_dev, 8.6 ms against
+        # 3.9 ms over 22 stage ends).  25% of the module's median plus
+        # 100 us bounds the difference.
+        ok = kp is not None and mp is not None and abs(kp - mp) <= 0.25 * mp + 100000
+        row(f"{stage} {d}: medians agree within 25% + 100 us", ok,
+            f"kernel p50 {kp} ns, module p50 {mp} ns")
 PY
 )
 rm -rf "$KTMP"
