@@ -5,8 +5,8 @@
  * IOVA usage, livelock signals (retries, timeslice holds, ping-pong), per
  * process and per device totals (only for the commands that show them), and
  * per-event records for svmtrace record.  The hot path, svm_stage_end, is
- * one hash lookup and three atomic adds (its event count, the bucket, the
- * sum).
+ * two inlined array lookups and two atomic adds (the bucket, the sum) on
+ * two pages (svmtrace_aggregate.bpf.h).
  *
  * Every handler comes as a tp_btf program (arguments typed from the module's
  * BTF) and a raw_tp twin for kernels or builds without module BTF; user
@@ -47,7 +47,6 @@ static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 d
 					    u32 trigger, u32 path, u64 npages, u64 bytes,
 					    u64 duration_ns, s32 error)
 {
-	count_event(SVM_PAGEMAP_EV_STAGE_END);
 	return svmtrace_stage_ended(id, device, stage, direction, trigger, path, npages, bytes,
 				    duration_ns, error);
 }

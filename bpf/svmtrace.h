@@ -73,12 +73,14 @@ struct svmtrace_hist_key {
 /*
  * The slot of a key without process or cgroup (svmtrace_hist_slots): every
  * part within its range, path "none" after the real paths.  Out of range:
- * SVMTRACE_HIST_SLOTS, which no slot has.
+ * SVMTRACE_HIST_SLOTS, which no slot has.  The device is the outermost part
+ * and the stage the innermost, so the stages of one migration share a cache
+ * line: the BPF side touches few distinct pages per event.
  */
 #define SVMTRACE_HIST_PATHS	(SVM_PAGEMAP_PATH_COUNT + 1)
-#define SVMTRACE_HIST_SLOTS	(SVMTRACE_STAGE_MAX * SVM_PAGEMAP_DIR_COUNT *		\
-				 SVM_PAGEMAP_TRIGGER_COUNT * SVMTRACE_HIST_PATHS *	\
-				 SVMTRACE_MAX_DEVICES)
+#define SVMTRACE_HIST_DEVICE_SLOTS (SVM_PAGEMAP_DIR_COUNT * SVM_PAGEMAP_TRIGGER_COUNT *	\
+				    SVMTRACE_HIST_PATHS * SVMTRACE_STAGE_MAX)
+#define SVMTRACE_HIST_SLOTS	(SVMTRACE_HIST_DEVICE_SLOTS * SVMTRACE_MAX_DEVICES)
 
 static inline __u32 svmtrace_hist_slot_of(__u32 stage, __u32 direction, __u32 trigger,
 					  __u32 path, __u32 device)
@@ -89,8 +91,25 @@ static inline __u32 svmtrace_hist_slot_of(__u32 stage, __u32 direction, __u32 tr
 	    trigger >= SVM_PAGEMAP_TRIGGER_COUNT || path >= SVMTRACE_HIST_PATHS ||
 	    device >= SVMTRACE_MAX_DEVICES)
 		return SVMTRACE_HIST_SLOTS;
-	return (((stage * SVM_PAGEMAP_DIR_COUNT + direction) * SVM_PAGEMAP_TRIGGER_COUNT +
-		 trigger) * SVMTRACE_HIST_PATHS + path) * SVMTRACE_MAX_DEVICES + device;
+	return (((device * SVM_PAGEMAP_DIR_COUNT + direction) * SVM_PAGEMAP_TRIGGER_COUNT +
+		 trigger) * SVMTRACE_HIST_PATHS + path) * SVMTRACE_STAGE_MAX + stage;
+}
+
+/* The key of slot @index: svmtrace_hist_slot_of backwards (user space). */
+static inline void svmtrace_hist_slot_key(__u32 index, struct svmtrace_hist_key *k)
+{
+	k->pid = 0;
+	k->cgroup = 0;
+	k->stage = index % SVMTRACE_STAGE_MAX;
+	index /= SVMTRACE_STAGE_MAX;
+	k->path = index % SVMTRACE_HIST_PATHS;
+	if (k->path == SVM_PAGEMAP_PATH_COUNT)
+		k->path = SVMTRACE_PATH_NONE;
+	index /= SVMTRACE_HIST_PATHS;
+	k->trigger = index % SVM_PAGEMAP_TRIGGER_COUNT;
+	index /= SVM_PAGEMAP_TRIGGER_COUNT;
+	k->direction = index % SVM_PAGEMAP_DIR_COUNT;
+	k->device = index / SVM_PAGEMAP_DIR_COUNT;
 }
 
 /**
@@ -116,23 +135,6 @@ struct svmtrace_bpf_hist_key {
 	__u64 cgroup;
 };
 
-/* The key of slot @index: svmtrace_hist_slot_of backwards (user space). */
-static inline void svmtrace_hist_slot_key(__u32 index, struct svmtrace_hist_key *k)
-{
-	k->pid = 0;
-	k->cgroup = 0;
-	k->device = index % SVMTRACE_MAX_DEVICES;
-	index /= SVMTRACE_MAX_DEVICES;
-	k->path = index % SVMTRACE_HIST_PATHS;
-	if (k->path == SVM_PAGEMAP_PATH_COUNT)
-		k->path = SVMTRACE_PATH_NONE;
-	index /= SVMTRACE_HIST_PATHS;
-	k->trigger = index % SVM_PAGEMAP_TRIGGER_COUNT;
-	index /= SVM_PAGEMAP_TRIGGER_COUNT;
-	k->direction = index % SVM_PAGEMAP_DIR_COUNT;
-	k->stage = index / SVM_PAGEMAP_DIR_COUNT;
-}
-
 /**
  * struct svmtrace_hist - one latency histogram, in ns
  * @count: values recorded (left 0 by the BPF side: the sum of @slots)
@@ -144,6 +146,31 @@ struct svmtrace_hist {
 	__u64 count;
 	__u64 sum;
 	__u64 max;
+	__u64 slots[SVMTRACE_HIST_BUCKETS];
+};
+
+/**
+ * struct svmtrace_hist_slot - a key without process or cgroup in
+ * svmtrace_hist_slots: where its buckets are, and its sum and max
+ * @place: 1 + its index in svmtrace_hist_pool, 0 before its first sample
+ * @sum: as in struct svmtrace_hist
+ * @max: as in struct svmtrace_hist
+ *
+ * The sum and max sit in the slot, next to the slots of the key's other
+ * stages (the stage is the innermost part of the slot index), so a sample
+ * touches the page its migration's slots share and its bucket's page.
+ */
+struct svmtrace_hist_slot {
+	__u64 place;
+	__u64 sum;
+	__u64 max;
+};
+
+/**
+ * struct svmtrace_hist_buckets - the buckets of a histogram in the pool
+ * @slots: as in struct svmtrace_hist
+ */
+struct svmtrace_hist_buckets {
 	__u64 slots[SVMTRACE_HIST_BUCKETS];
 };
 

@@ -63,18 +63,20 @@ struct {
 /*
  * Without per-process or per-cgroup keys (what hist, gate and export ask by
  * default) a key packs into an index of svmtrace_hist_slots
- * (svmtrace_hist_slot_of), which names the histogram's place in
- * svmtrace_hist_pool, taken on first sight.  Both are arrays: the verifier
- * inlines their lookups, so a sample costs no hashing.  User space maps both
- * (a mapped array lays its values out 8 bytes apart: the slots are u64).
- * hist_pool_size is the key cap of this path.
+ * (svmtrace_hist_slot_of), whose slot holds the key's sum and max and
+ * names its buckets' place in svmtrace_hist_pool, taken on first sight.
+ * Both are arrays: the verifier inlines their lookups, so a sample costs no
+ * hashing, and it touches two pages: its slot's (shared with the other
+ * stages of its migration) and its bucket's.  Under emulation and on a busy
+ * machine alike, the pages a program touches are what it pays for.  User
+ * space maps both.  hist_pool_size is the key cap of this path.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SVMTRACE_HIST_SLOTS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct svmtrace_hist_slot);
 } svmtrace_hist_slots SEC(".maps");
 
 struct {
@@ -82,7 +84,7 @@ struct {
 	__uint(max_entries, 256);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, u32);
-	__type(value, struct svmtrace_hist);
+	__type(value, struct svmtrace_hist_buckets);
 } svmtrace_hist_pool SEC(".maps");
 
 __u64 svmtrace_hist_pool_used;
@@ -110,25 +112,32 @@ struct {
 	__type(value, struct svmtrace_device);
 } svmtrace_devices SEC(".maps");
 
-struct pingpong_key {
-	u32 pid;
-	u32 pad;
-	u64 start;
-};
+/*
+ * Ranges seen migrating, for ping-pong: a two-way set-associative table in
+ * an array (a range's two candidate entries share a cache line), so a
+ * migration costs a multiply and one page instead of an LRU hash update.  A
+ * range whose set is full replaces the entry that went quiet first: like
+ * an LRU's, an evicted range starts counting again.  Two entries fill a
+ * cache line.  Entries are updated
+ * without locks; two CPUs racing on one range can lose a flip, as before.
+ */
+#define PINGPONG_SETS_LOG2	11
+#define PINGPONG_SETS		(1u << PINGPONG_SETS_LOG2)
 
-struct pingpong_state {
-	u64 window_start;
+struct pingpong_entry {
+	u64 tag;		/* pingpong_tag(): the range, 0 when free */
+	u64 window_start;	/* of the current window of T */
+	u64 last_seen;
 	u32 last_direction;
-	u32 flips;
-	u32 flagged;
-	u32 pad;
+	u16 flips;
+	u16 flagged;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct pingpong_key);
-	__type(value, struct pingpong_state);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PINGPONG_SETS);
+	__type(key, u32);
+	__type(value, struct pingpong_entry[2]);
 } svmtrace_pingpong SEC(".maps");
 
 /* Sized down to one page by user space unless record_events is set. */
@@ -199,59 +208,89 @@ static __always_inline struct svmtrace_hist *hist_by_hash(u32 stage, u32 directi
 	return bpf_map_lookup_elem(&svmtrace_hists, &key);
 }
 
-/* The histogram of a key without process or cgroup: two array lookups. */
-static __always_inline struct svmtrace_hist *hist_by_slot(u32 stage, u32 direction, u32 trigger,
-							  u32 path, u32 device)
+/*
+ * A sample's bucket.  A global function, verified once: the branches of
+ * svmtrace_log2 would otherwise multiply the paths of every program that
+ * records samples on several paths (the kernel source's collect exit).
+ */
+__noinline u32 svmtrace_bucket_of(u64 ns)
 {
-	u64 *slot, taken, place;
+	return svmtrace_hist_index(ns);
+}
+
+/* One sample into a histogram's buckets, sum and max. */
+static __always_inline void hist_sample(u64 *slots, u64 *sum, u64 *max_ns, u64 ns)
+{
+	u32 idx = svmtrace_bucket_of(ns), tries = 4;
+	u64 max;
+
+	barrier_var(idx);
+	if (idx >= SVMTRACE_HIST_BUCKETS)
+		return;
+	__sync_fetch_and_add(&slots[idx], 1);
+	__sync_fetch_and_add(sum, ns);
+	max = *max_ns;
+	while (ns > max) {
+		u64 seen = __sync_val_compare_and_swap(max_ns, max, ns);
+
+		if (seen == max || --tries == 0)
+			break;
+		max = seen;
+	}
+}
+
+/* The slot of a key without process or cgroup, its buckets placed on first sight. */
+static __always_inline struct svmtrace_hist_slot *hist_slot(u32 stage, u32 direction,
+							   u32 trigger, u32 path, u32 device,
+							   u32 *place_out)
+{
+	struct svmtrace_hist_slot *slot;
+	u64 taken, place;
 	u32 index;
 
 	index = svmtrace_hist_slot_of(stage, direction, trigger, path, device);
 	slot = bpf_map_lookup_elem(&svmtrace_hist_slots, &index);
 	if (!slot)
 		return NULL;
-	place = *slot;
+	place = slot->place;
 	if (!place) {
 		taken = __sync_fetch_and_add(&svmtrace_hist_pool_used, 1) + 1;
 		if (taken > hist_pool_size)
 			return NULL;
-		place = __sync_val_compare_and_swap(slot, 0, taken);
+		place = __sync_val_compare_and_swap(&slot->place, 0, taken);
 		/* another CPU placed it first: its place stands, this one stays unused */
 		if (!place)
 			place = taken;
 	}
-	index = place - 1;
-	return bpf_map_lookup_elem(&svmtrace_hist_pool, &index);
+	*place_out = place - 1;
+	return slot;
 }
 
-static __always_inline void latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
+/* A latency sample; false when its key found no room (the key cap). */
+static __always_inline bool latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
 					u32 device, u64 ns)
 {
+	struct svmtrace_hist_buckets *buckets;
+	struct svmtrace_hist_slot *slot;
 	struct svmtrace_hist *h;
-	u32 idx, tries = 4;
-	u64 max;
+	u32 place;
 
-	if (per_pid || per_cgroup)
+	if (per_pid || per_cgroup) {
 		h = hist_by_hash(stage, direction, trigger, path, device);
-	else
-		h = hist_by_slot(stage, direction, trigger, path, device);
-	if (!h) {
-		counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
-		return;
+		if (h) {
+			hist_sample(h->slots, &h->sum, &h->max, ns);
+			return true;
+		}
+	} else {
+		slot = hist_slot(stage, direction, trigger, path, device, &place);
+		buckets = slot ? bpf_map_lookup_elem(&svmtrace_hist_pool, &place) : NULL;
+		if (buckets) {
+			hist_sample(buckets->slots, &slot->sum, &slot->max, ns);
+			return true;
+		}
 	}
-	idx = svmtrace_hist_index(ns);
-	if (idx >= SVMTRACE_HIST_BUCKETS)
-		return;
-	__sync_fetch_and_add(&h->slots[idx], 1);
-	__sync_fetch_and_add(&h->sum, ns);
-	max = h->max;
-	while (ns > max) {
-		u64 seen = __sync_val_compare_and_swap(&h->max, max, ns);
-
-		if (seen == max || --tries == 0)
-			break;
-		max = seen;
-	}
+	counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
+	return false;
 }
 
 static __always_inline struct svmtrace_proc *proc_entry(void)
@@ -301,35 +340,55 @@ static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage
 	bpf_ringbuf_submit(r, 0);
 }
 
+/* A range's identity: its page and its process, exact (pid_max is at most 2^22). */
+static __always_inline u64 pingpong_tag(u32 pid, u64 start)
+{
+	return (start >> 12) << 22 | (pid & ((1u << 22) - 1));
+}
+
 /* One range bouncing RAM <-> device more than K times within T is ping-pong. */
 static __always_inline void pingpong_track(u32 direction, u64 start)
 {
-	struct pingpong_key key = { .pid = current_tgid(), .start = start };
-	struct pingpong_state *st, init = {};
+	u64 tag = pingpong_tag(current_tgid(), start), now;
+	struct pingpong_entry *set, *e;
 	struct svmtrace_proc *p;
-	u64 now = bpf_ktime_get_ns();
+	u32 index;
 
 	if (direction != SVM_PAGEMAP_DIR_TO_DEV && direction != SVM_PAGEMAP_DIR_TO_RAM)
 		return;
-	st = bpf_map_lookup_elem(&svmtrace_pingpong, &key);
-	if (!st) {
-		init.window_start = now;
-		init.last_direction = direction;
-		bpf_map_update_elem(&svmtrace_pingpong, &key, &init, BPF_ANY);
+	index = (tag * 0x9E3779B97F4A7C15ull) >> (64 - PINGPONG_SETS_LOG2);
+	set = bpf_map_lookup_elem(&svmtrace_pingpong, &index);
+	if (!set)
+		return;
+	now = bpf_ktime_get_ns();
+	if (set[0].tag == tag) {
+		e = &set[0];
+	} else if (set[1].tag == tag) {
+		e = &set[1];
+	} else {
+		e = set[0].last_seen <= set[1].last_seen ? &set[0] : &set[1];
+		e->tag = tag;
+		e->window_start = now;
+		e->last_seen = now;
+		e->last_direction = direction;
+		e->flips = 0;
+		e->flagged = 0;
 		return;
 	}
-	if (now - st->window_start > pingpong_window_ns) {
-		st->window_start = now;
-		st->flips = 0;
-		st->flagged = 0;
+	e->last_seen = now;
+	if (now - e->window_start > pingpong_window_ns) {
+		e->window_start = now;
+		e->flips = 0;
+		e->flagged = 0;
 	}
-	if (direction == st->last_direction)
+	if (direction == e->last_direction)
 		return;
-	st->last_direction = direction;
-	st->flips++;
+	e->last_direction = direction;
+	if (e->flips < 0xffff)
+		e->flips++;
 	/* K round trips are 2K direction changes. */
-	if (!st->flagged && st->flips > 2 * pingpong_k) {
-		st->flagged = 1;
+	if (!e->flagged && e->flips > 2 * pingpong_k) {
+		e->flagged = 1;
 		counter_add(SVMTRACE_CNT_PINGPONG_RANGES, 1);
 		if (track_processes) {
 			p = proc_entry();
@@ -399,13 +458,28 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 	return 0;
 }
 
+/*
+ * With no filter, every svm_stage_end is a histogram sample, and user space
+ * counts the events by adding up the stage histograms
+ * (svmtrace_read_event_counts): the hot path touches no counter page.  The
+ * events that make no sample (no room for their key, a stage out of range)
+ * are counted here.
+ */
+#define stage_ends_in_hists()							\
+	(!filter_pid && !filter_cgroup && filter_device == SVMTRACE_ALL &&	\
+	 filter_direction == SVMTRACE_ALL)
+
 static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u32 direction,
 					    u32 trigger, u32 path, u64 npages, u64 bytes,
 					    u64 duration_ns, s32 error)
 {
+	if (!stage_ends_in_hists() || stage >= SVMTRACE_STAGE_TOTAL)
+		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
 		return 0;
-	latency_add(stage, direction, trigger, path, device, duration_ns);
+	if (!latency_add(stage, direction, trigger, path, device, duration_ns) &&
+	    stage_ends_in_hists())
+		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (record_events)
 		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
 			    0, npages, bytes, duration_ns, error);

@@ -70,8 +70,9 @@ struct svmtrace_session_opts {
  * @source: SVMTRACE_SOURCE_MODULE or SVMTRACE_SOURCE_KERNEL
  * @obj: the BPF object of the source
  * @hists: its latency histograms keyed by process or cgroup (hashed)
- * @hist_slots: its slot per key of the other histograms, mapped
- * @hist_pool: those histograms, mapped
+ * @hist_slots: the other histograms' sums and maxima and where their
+ *	buckets are, per key, mapped
+ * @hist_pool: those histograms' buckets, mapped
  * @hashed: the histograms are in @hists (per process or cgroup)
  * @records: its ring buffer
  * @procs: its per-process totals
@@ -79,6 +80,9 @@ struct svmtrace_session_opts {
  * @counters: its global counters (mmapped .bss)
  * @event_counts: its event counts (mmapped .bss)
  * @raw_tp: true when the raw_tp twins are attached (no module BTF)
+ * @stage_ends_in_hists: no filter: the programs leave svm_stage_end's count
+ *	to the histograms (svmtrace_read_event_counts adds them up)
+ * @stage_ends_carried: stage ends counted by histograms emptied since
  */
 struct svmtrace_session {
 	struct svmtrace_bpf *module;
@@ -87,11 +91,13 @@ struct svmtrace_session {
 	struct bpf_object *obj;
 	struct bpf_map *hists, *records, *procs, *devices, *slots_map, *pool_map;
 	const volatile __u64 *counters, *event_counts;
-	const volatile __u64 *hist_slots;
-	struct svmtrace_hist *hist_pool;
+	struct svmtrace_hist_slot *hist_slots;
+	struct svmtrace_hist_buckets *hist_pool;
 	size_t pool_bytes, slots_bytes;
 	bool hashed;
 	bool raw_tp;
+	bool stage_ends_in_hists;
+	uint64_t stage_ends_carried;
 };
 
 extern bool svmtrace_verbose;

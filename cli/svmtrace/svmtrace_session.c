@@ -23,6 +23,8 @@
 #include "svmtrace_kernel.skel.h"
 
 enum svmtrace_source svmtrace_source_choice = SVMTRACE_SOURCE_AUTO;
+/* --core-only: the kernel source without its drm_pagemap-aware programs */
+static bool kernel_core_only;
 
 const char *svmtrace_source_name(enum svmtrace_source source)
 {
@@ -66,11 +68,14 @@ static int check_module_source(void)
 }
 
 /* -R/--raw-tp and -v/--verbose, shared by every subcommand that loads BPF. */
-enum { OPT_SOURCE = 0x1000 };
+enum { OPT_SOURCE = 0x1000, OPT_CORE_ONLY };
 
 static const struct argp_option bpf_options[] = {
 	{ "source", OPT_SOURCE, "SOURCE", 0, "where events come from: auto (default: the module's "
 	  "tracepoints when svm_pagemap is loaded, else the kernel's functions), module, kernel", 0 },
+	{ "core-only", OPT_CORE_ONLY, NULL, 0, "kernel source: rebuild migrations from the core mm "
+	  "and DMA calls alone, as for drivers without drm_pagemap (amdkfd, nouveau): no timeslice "
+	  "holds, eviction passes or -EBUSY retries", 0 },
 	{ "raw-tp", 'R', NULL, 0, "attach the raw_tp programs even where module BTF exists", 0 },
 	{ "verbose", 'v', NULL, 0, "show libbpf's messages", 0 },
 	{},
@@ -97,6 +102,9 @@ static error_t bpf_parse(int key, char *arg, struct argp_state *state)
 				   arg);
 		else
 			argp_error(state, "--source %s: want auto, module or kernel", arg);
+		break;
+	case OPT_CORE_ONLY:
+		kernel_core_only = true;
 		break;
 	case 'R':
 		svmtrace_force_raw_tp = true;
@@ -225,6 +233,10 @@ static int kernel_source_prepare(struct svmtrace_session *s)
 	bpf_object__for_each_program(prog, s->obj) {
 		const char *target = strchr(bpf_program__section_name(prog), '/') + 1;
 
+		if (kernel_core_only && strstr(target, "drm_pagemap")) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
 		if (kernel_has_function(vmlinux, helper, target))
 			continue;
 		bpf_program__set_autoload(prog, false);
@@ -270,8 +282,14 @@ static enum svmtrace_source resolve_source(void)
 
 static int open_module_source(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
 {
-	int err = check_module_source();
+	int err;
 
+	if (kernel_core_only) {
+		fprintf(stderr, "svmtrace: --core-only is for the kernel source (--source kernel); "
+			"the module's tracepoints see every migration as it is\n");
+		return -EINVAL;
+	}
+	err = check_module_source();
 	if (err)
 		return err;
 	s->raw_tp = svmtrace_force_raw_tp || path_missing("/sys/kernel/btf/svm_pagemap");
@@ -355,6 +373,9 @@ int svmtrace_session_open(struct svmtrace_session *s, const struct svmtrace_sess
 	memset(s, 0, sizeof(*s));
 	libbpf_set_print(libbpf_print);
 	s->source = resolve_source();
+	/* as the programs' stage_ends_in_hists() */
+	s->stage_ends_in_hists = !o->pid && !o->cgroup && o->device == SVMTRACE_ALL &&
+				 o->direction == SVMTRACE_ALL;
 	err = s->source == SVMTRACE_SOURCE_MODULE ? open_module_source(s, o) :
 						    open_kernel_source(s, o);
 	if (err) {
@@ -432,13 +453,36 @@ int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRAC
 	return 0;
 }
 
+static void add_stage_samples(const struct svmtrace_hist_key *key, const struct svmtrace_hist *h,
+			      void *arg)
+{
+	if (key->stage < SVMTRACE_STAGE_TOTAL)
+		*(uint64_t *)arg += h->count;
+}
+
+/* Stage-end events the histograms hold right now (stage_ends_in_hists). */
+static int stage_samples(struct svmtrace_session *s, uint64_t *n)
+{
+	*n = 0;
+	return svmtrace_for_each_hist(s, add_stage_samples, n);
+}
+
 int svmtrace_read_event_counts(struct svmtrace_session *s, uint64_t counts[SVMTRACE_EV_MAX])
 {
 	const volatile __u64 *c = s->event_counts;
+	uint64_t samples;
 	unsigned int ev;
+	int err;
 
 	for (ev = 0; ev < SVMTRACE_EV_MAX; ev++)
 		counts[ev] = c[ev];
+	if (!s->stage_ends_in_hists)
+		return 0;
+	/* the programs count only the stage ends that made no sample */
+	err = stage_samples(s, &samples);
+	if (err)
+		return err;
+	counts[SVM_PAGEMAP_EV_STAGE_END] += samples + s->stage_ends_carried;
 	return 0;
 }
 
@@ -477,11 +521,13 @@ static int for_each_slot_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, v
 	if (!h)
 		return -ENOMEM;
 	for (index = 0; index < SVMTRACE_HIST_SLOTS; index++) {
-		place = s->hist_slots[index];
+		place = s->hist_slots[index].place;
 		if (!place || place > pool)
 			continue;
 		/* a copy: the programs go on adding to the mapped one */
-		memcpy(h, &s->hist_pool[place - 1], sizeof(*h));
+		memcpy(h->slots, s->hist_pool[place - 1].slots, sizeof(h->slots));
+		h->sum = s->hist_slots[index].sum;
+		h->max = s->hist_slots[index].max;
 		hist_complete(h);
 		svmtrace_hist_slot_key(index, &key);
 		fn(&key, h, arg);
@@ -547,10 +593,20 @@ void svmtrace_reset_hists(struct svmtrace_session *s)
 	int fd = bpf_map__fd(s->hists);
 	struct svmtrace_bpf_hist_key key;
 
+	uint64_t samples;
+	__u32 i;
+
+	/* the stage ends counted by the samples about to go */
+	if (s->stage_ends_in_hists && !stage_samples(s, &samples))
+		s->stage_ends_carried += samples;
 	/* the slots stay taken: a key keeps its place from window to window */
 	if (!s->hashed) {
 		memset(s->hist_pool, 0, (size_t)bpf_map__max_entries(s->pool_map) *
 		       sizeof(*s->hist_pool));
+		for (i = 0; i < SVMTRACE_HIST_SLOTS; i++) {
+			s->hist_slots[i].sum = 0;
+			s->hist_slots[i].max = 0;
+		}
 		return;
 	}
 	while (!bpf_map_get_next_key(fd, NULL, &key))

@@ -126,18 +126,23 @@ static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
 		      struct svmtrace_hist *out)
 {
 	uint32_t index = svmtrace_hist_slot_of(stage, 0, 1, path, 0), at;
-	uint64_t place;
+	struct svmtrace_hist_buckets buckets;
+	struct svmtrace_hist_slot slot;
 	unsigned int i;
 
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_slots),
-					     &index, &place), 0);
-	assert_true(place > 0);
-	at = place - 1;
+					     &index, &slot), 0);
+	assert_true(slot.place > 0);
+	at = slot.place - 1;
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_pool),
-					     &at, out), 0);
-	assert_int_equal(out->count, 0);
-	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
-		out->count += out->slots[i];
+					     &at, &buckets), 0);
+	memset(out, 0, sizeof(*out));
+	out->sum = slot.sum;
+	out->max = slot.max;
+	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++) {
+		out->slots[i] = buckets.slots[i];
+		out->count += buckets.slots[i];
+	}
 }
 
 static void test_latency_histograms(void **state)
@@ -204,9 +209,18 @@ static void test_iova_in_use(void **state)
 	assert_int_equal(counter(skel, SVMTRACE_CNT_IOVA_REASON0 + 2), 1);
 }
 
+static void migrate_end_at(struct svmtrace_bpf *skel, uint64_t start, int to_ram)
+{
+	uint64_t end[10] = { 5000, 0, to_ram /* to_dev, to_ram */, to_ram ? 2 : 1,
+			     SVMTRACE_PATH_NONE, start, 16, 16, 0, 1000 };
+
+	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
+}
+
 static void test_pingpong(void **state)
 {
 	struct svmtrace_bpf *skel = *state;
+	uint64_t base = 0x7e0000000000ull;
 	int i;
 
 	if (!skel) {
@@ -214,13 +228,25 @@ static void test_pingpong(void **state)
 		skip();
 	}
 	/* One range to the device and back 5 times within the window (K = 3). */
-	for (i = 0; i < 10; i++) {
-		uint64_t end[10] = { 5000 + i, 0, i % 2 /* to_dev, to_ram */, i % 2 ? 2 : 1,
-				     SVMTRACE_PATH_NONE, 0x7e0000000000ull, 16, 16, 0, 1000 };
-
-		run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
-	}
+	for (i = 0; i < 10; i++)
+		migrate_end_at(skel, base, i % 2);
 	assert_int_equal(counter(skel, SVMTRACE_CNT_PINGPONG_RANGES), 1);
+	/*
+	 * Twice as many ranges as the table has sets migrate once each (and
+	 * take its entries), then two ranges bounce 5 times and one 3 times,
+	 * interleaved: only the two count, and a range flagged stays counted once.
+	 */
+	for (i = 0; i < 4096; i++)
+		migrate_end_at(skel, base + ((uint64_t)(i + 1) << 21), 0);
+	for (i = 0; i < 10; i++) {
+		migrate_end_at(skel, base + (1ull << 40), i % 2);
+		migrate_end_at(skel, base + (2ull << 40), i % 2);
+		if (i < 6)
+			migrate_end_at(skel, base + (3ull << 40), i % 2);
+	}
+	for (i = 0; i < 4; i++)
+		migrate_end_at(skel, base + (1ull << 40), i % 2);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_PINGPONG_RANGES), 3);
 }
 
 static void test_livelock_counters(void **state)
