@@ -26,6 +26,7 @@
 #define SVM_MIGRATE_PFN_VALID		(1UL << 0)
 #define SVM_MIGRATE_PFN_MIGRATE		(1UL << 1)
 #define SVM_MIGRATE_PFN_COMPOUND	(1UL << 4)	/* 7.3: one entry, a PMD-sized folio */
+#define SVM_MIGRATE_PFN_SHIFT		6
 #define SVM_PMD_PAGES			512		/* x86-64, 4 KiB pages */
 #define SVM_MIGRATE_VMA_SELECT_SYSTEM	(1 << 0)
 #define SVM_DMA_IOVA_USE_SWIOTLB	(1ULL << 63)
@@ -56,6 +57,7 @@ enum kmig_phase {
  * @start: first virtual address (0 for eviction)
  * @npages: pages asked for
  * @cpages: pages collected
+ * @device_pages: of which device pages (a device-to-device migration)
  * @migrated: pages that moved
  * @page_mapped: pages mapped by dma_map_page_attrs
  * @page_unmapped: of which unmapped again
@@ -79,6 +81,7 @@ struct kmig {
 	u64 start;
 	u64 npages;
 	u64 cpages;
+	u64 device_pages;
 	u64 migrated;
 	u64 page_mapped;
 	u64 page_unmapped;
@@ -115,6 +118,8 @@ static __always_inline u32 current_tid(void)
 	return (u32)bpf_get_current_pid_tgid();
 }
 
+static __always_inline bool in_dpm_call(void);
+
 static __always_inline struct kmig *kmig_of_task(void)
 {
 	u32 tid = current_tid();
@@ -141,15 +146,22 @@ static __always_inline u32 owner_index(u64 owner)
 
 static __always_inline void stage(struct kmig *k, u32 which, u64 ns, u64 npages, s32 error)
 {
-	count_event(SVM_PAGEMAP_EV_STAGE_END);
 	svmtrace_stage_ended(k->id, k->device, which, k->direction, k->trigger, k->path, npages,
 			     npages * PAGE_SIZE_BYTES, ns, error);
 }
 
-/* The end of a migration: its unmap stage if it had one, then the total. */
-static __always_inline void kmig_end(struct kmig *k, u64 now, s32 result)
+/*
+ * The end of a migration: its unmap stage if it had one, then the total.
+ * A global function, verified once on its own: inlined into each of its
+ * callers' paths, the aggregation behind it would make the verifier walk
+ * every combination of both (too many states for migrate_vma_setup's exit).
+ */
+__noinline int kmig_end(struct kmig *k, u64 now, s32 result)
 {
 	u32 tid = current_tid();
+
+	if (!k)
+		return 0;
 
 	if (k->t_unmap_first)
 		stage(k, SVM_PAGEMAP_STAGE_UNMAP, k->t_unmap_last - k->t_unmap_first,
@@ -158,6 +170,7 @@ static __always_inline void kmig_end(struct kmig *k, u64 now, s32 result)
 	svmtrace_migration_ended(k->id, k->device, k->direction, k->trigger, k->path, k->start,
 				 k->npages, k->migrated, result, now - k->t_begin);
 	bpf_map_delete_elem(&svmtrace_kernel_migs, &tid);
+	return 0;
 }
 
 /* A new migration on this task; one still waiting for unmaps ends first. */
@@ -204,7 +217,13 @@ static __always_inline bool kmig_collected(struct kmig *k, u64 cpages, s32 ret)
 	k->phase = KMIG_COLLECTED;
 	stage(k, SVM_PAGEMAP_STAGE_COLLECT, now - k->t_begin, cpages,
 	      ret ? ret : cpages != k->npages ? -SVM_EBUSY : 0);
-	if (ret)
+	/*
+	 * Nothing collected, nothing to move: every driver gives up here
+	 * (drm_pagemap, amdkfd, nouveau), so the migration ends now, not at
+	 * the task's next one.  Inside a drm_pagemap call, that call's return
+	 * value ends it instead (dpm_leave).
+	 */
+	if (ret || (!cpages && !in_dpm_call()))
 		kmig_end(k, now, ret);
 	return true;
 }
@@ -224,6 +243,12 @@ static __always_inline void kmig_finalizing(void)
 		stage(k, SVM_PAGEMAP_STAGE_MAP, k->t_mark - k->t_map_first,
 		      k->page_mapped + k->iova_mapped / PAGE_SIZE_BYTES, 0);
 		stage(k, SVM_PAGEMAP_STAGE_COPY, (k->t_copy_end ?: now) - k->t_mark, k->cpages, 0);
+	} else if (k->direction == SVM_PAGEMAP_DIR_PEER) {
+		/*
+		 * The source driver maps its pages for the copy (device_map),
+		 * no DMA call shows it: map, copy and unmap are one stage.
+		 */
+		stage(k, SVM_PAGEMAP_STAGE_COPY, now - k->t_mark, k->cpages, 0);
 	}
 	k->t_mark = now;
 	k->phase = KMIG_FINALIZING;
@@ -337,6 +362,13 @@ static __always_inline struct dpm_ctx dpm_leave(int ret)
 	return ctx;
 }
 
+static __always_inline bool in_dpm_call(void)
+{
+	u32 tid = current_tid();
+
+	return bpf_map_lookup_elem(&svmtrace_kernel_dpm, &tid) != NULL;
+}
+
 /* Called by kmig_begin's callers through the collect programs. */
 static __always_inline void dpm_collect_begun(void)
 {
@@ -350,23 +382,70 @@ static __always_inline void dpm_collect_begun(void)
 /* ---- collect ---- */
 
 /*
+ * The end of system RAM: device-private memory sits above it (its range
+ * comes from devm_request_free_mem_region, which takes the highest free
+ * physical addresses), so a collected page above it is another device's.
+ */
+extern const void max_pfn __ksym __weak;
+
+static __always_inline u64 ram_end_pfn(void)
+{
+	u64 end = 0;
+
+	if (&max_pfn)
+		bpf_probe_read_kernel(&end, sizeof(end), &max_pfn);
+	return end;
+}
+
+/*
  * Pages collected, from the source entries: a compound entry (a PMD folio,
- * which migrate_vma's cpages counts once) counts its pages.
+ * which migrate_vma's cpages counts once) counts its pages; of which device
+ * pages (above ram_end, when known).  The sums go to the migration's map
+ * value, which the verifier does not track: sums on the stack would be
+ * precise values it walks the loop body once for each.
  */
 struct collect_ctx {
 	unsigned long *src;
-	u64 cpages;
+	struct kmig *k;
+	u64 ram_end;
 };
 
 static long count_collected(u64 i, void *data)
 {
 	struct collect_ctx *c = data;
+	struct kmig *k = c->k;
 	unsigned long s = 0;
+	u64 n;
 
 	bpf_probe_read_kernel(&s, sizeof(s), c->src + i);
-	if (s & SVM_MIGRATE_PFN_MIGRATE)
-		c->cpages += s & SVM_MIGRATE_PFN_COMPOUND ? SVM_PMD_PAGES : 1;
+	if (!(s & SVM_MIGRATE_PFN_MIGRATE))
+		return 0;
+	n = s & SVM_MIGRATE_PFN_COMPOUND ? SVM_PMD_PAGES : 1;
+	k->cpages += n;
+	if (c->ram_end && (s >> SVM_MIGRATE_PFN_SHIFT) > c->ram_end)
+		k->device_pages += n;
 	return 0;
+}
+
+/* The source entries of a collect that returned: count them, then end collect. */
+static __always_inline void collect_counted(struct kmig *k, unsigned long *src, u64 npages,
+					    int ret)
+{
+	struct collect_ctx c = { .src = src, .k = k };
+
+	k->cpages = 0;
+	k->device_pages = 0;
+	if (!ret) {
+		if (k->direction == SVM_PAGEMAP_DIR_TO_DEV)
+			c.ram_end = ram_end_pfn();
+		bpf_loop(npages, count_collected, &c, 0);
+	}
+	/* into a device, every page from a device: device to device */
+	if (k->device_pages && k->device_pages == k->cpages) {
+		k->direction = SVM_PAGEMAP_DIR_PEER;
+		k->path = SVM_PAGEMAP_PATH_PEER;
+	}
+	kmig_collected(k, k->cpages, ret);
 }
 
 SEC("fentry/migrate_vma_setup")
@@ -388,27 +467,29 @@ int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
 SEC("fexit/migrate_vma_setup")
 int BPF_PROG(kernel_migrate_vma_setup_exit, struct migrate_vma *args, int ret)
 {
-	struct collect_ctx c = { .src = BPF_CORE_READ(args, src) };
 	struct kmig *k = kmig_of_task();
 
 	if (!k || k->phase != KMIG_COLLECTING)
 		return 0;
-	if (!k->depth && !ret)
-		bpf_loop(BPF_CORE_READ(args, npages), count_collected, &c, 0);
-	kmig_collected(k, c.cpages, ret);
+	if (k->depth) {
+		kmig_collected(k, 0, ret);
+		return 0;
+	}
+	collect_counted(k, BPF_CORE_READ(args, src), BPF_CORE_READ(args, npages), ret);
 	return 0;
 }
 
 static __always_inline void evict_collected(unsigned long *src_pfns, u64 npages, int ret)
 {
-	struct collect_ctx c = { .src = src_pfns };
 	struct kmig *k = kmig_of_task();
 
 	if (!k || k->phase != KMIG_COLLECTING)
 		return;
-	if (!k->depth && !ret)
-		bpf_loop(npages, count_collected, &c, 0);
-	kmig_collected(k, c.cpages, ret);
+	if (k->depth) {
+		kmig_collected(k, 0, ret);
+		return;
+	}
+	collect_counted(k, src_pfns, npages, ret);
 }
 
 SEC("fentry/migrate_device_range")
@@ -662,9 +743,50 @@ int BPF_PROG(kernel_dma_iova_free_exit, struct device *dev)
 	return 0;
 }
 
+/*
+ * A caller's retry of an eviction: drm_pagemap_evict_to_ram() called again
+ * on the allocation the task evicted last, no device allocation made
+ * anywhere since (so the address cannot belong to a new one).
+ */
+struct last_evict {
+	u64 devmem;
+	u64 generation;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, struct last_evict);
+} svmtrace_kernel_last_evict SEC(".maps");
+
+/* drm_pagemap_migrate_to_devmem calls: device allocations made. */
+__u64 svmtrace_kernel_devmem_generation;
+
+/*
+ * A retry is the caller trying again: the range a task's last migration
+ * into the device gave up on with -EBUSY, asked again by the same task.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, u64);
+} svmtrace_kernel_busy SEC(".maps");
+
 SEC("fentry/drm_pagemap_migrate_to_devmem")
-int BPF_PROG(kernel_dpm_to_devmem_entry)
+int BPF_PROG(kernel_dpm_to_devmem_entry, void *devmem, void *mm, unsigned long start)
 {
+	u32 tid = current_tid();
+	u64 *busy = bpf_map_lookup_elem(&svmtrace_kernel_busy, &tid);
+
+	if (busy && *busy == start) {
+		count_event(SVM_PAGEMAP_EV_RETRY);
+		counter_add(SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_BUSY, 1);
+	}
+	if (busy)
+		bpf_map_delete_elem(&svmtrace_kernel_busy, &tid);
+	__sync_fetch_and_add(&svmtrace_kernel_devmem_generation, 1);
 	dpm_enter(DPM_TO_DEVMEM);
 	return 0;
 }
@@ -673,11 +795,12 @@ SEC("fexit/drm_pagemap_migrate_to_devmem")
 int BPF_PROG(kernel_dpm_to_devmem_exit, void *devmem, void *mm, unsigned long start,
 	     unsigned long end, void *mdetails, int ret)
 {
+	u32 tid = current_tid();
+	u64 range = start;
+
 	dpm_leave(ret);
-	if (ret == -SVM_EBUSY) {
-		count_event(SVM_PAGEMAP_EV_RETRY);
-		counter_add(SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_BUSY, 1);
-	}
+	if (ret == -SVM_EBUSY)
+		bpf_map_update_elem(&svmtrace_kernel_busy, &tid, &range, BPF_ANY);
 	return 0;
 }
 
@@ -702,9 +825,21 @@ int BPF_PROG(kernel_dpm_to_ram_exit, void *vas, void *page, unsigned long fault_
 	return 0;
 }
 
-SEC("fentry/drm_pagemap_evict_to_ram")
-int BPF_PROG(kernel_dpm_evict_entry)
+static __always_inline void evict_retry_counted(void)
 {
+	count_event(SVM_PAGEMAP_EV_EVICT_RETRY);
+	counter_add(SVMTRACE_CNT_EVICT_RETRY0 + SVM_PAGEMAP_RETRY_NOT_DETACHED, 1);
+}
+
+SEC("fentry/drm_pagemap_evict_to_ram")
+int BPF_PROG(kernel_dpm_evict_entry, void *devmem)
+{
+	u32 tid = current_tid();
+	struct last_evict *last = bpf_map_lookup_elem(&svmtrace_kernel_last_evict, &tid);
+
+	if (last && last->devmem == (u64)devmem &&
+	    last->generation == svmtrace_kernel_devmem_generation)
+		evict_retry_counted();
 	dpm_enter(DPM_EVICT);
 	return 0;
 }
@@ -712,14 +847,17 @@ int BPF_PROG(kernel_dpm_evict_entry)
 SEC("fexit/drm_pagemap_evict_to_ram")
 int BPF_PROG(kernel_dpm_evict_exit, void *devmem, int ret)
 {
+	struct last_evict last = {
+		.devmem = (u64)devmem,
+		.generation = svmtrace_kernel_devmem_generation,
+	};
 	struct dpm_ctx call = dpm_leave(ret);
-	u32 i;
+	u32 i, tid = current_tid();
 
 	/* every pass after the first is a retry: the allocation was still attached */
-	for (i = 1; i < call.collects && i < 8; i++) {
-		count_event(SVM_PAGEMAP_EV_EVICT_RETRY);
-		counter_add(SVMTRACE_CNT_EVICT_RETRY0 + SVM_PAGEMAP_RETRY_NOT_DETACHED, 1);
-	}
+	for (i = 1; i < call.collects && i < 8; i++)
+		evict_retry_counted();
+	bpf_map_update_elem(&svmtrace_kernel_last_evict, &tid, &last, BPF_ANY);
 	return 0;
 }
 

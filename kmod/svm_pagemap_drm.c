@@ -81,6 +81,8 @@
  * @id: id of the operation (svm_inject, svm_retry, the ioctl's "id")
  * @npages: (out) pages copied into the device (migration) or to RAM (eviction)
  * @peer_pages: (out) of which came from another device
+ * @passes: (eviction) populate_devmem_pfn calls: one per pass of
+ *	drm_pagemap_evict_to_ram(), which retries itself
  */
 struct svm_drm_ctx {
 	struct list_head link;
@@ -88,6 +90,7 @@ struct svm_drm_ctx {
 	u64 id;
 	unsigned long npages;
 	unsigned long peer_pages;
+	unsigned int passes;
 };
 
 /**
@@ -256,7 +259,11 @@ static int svm_drm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
 				       unsigned long npages, unsigned long *pfn)
 {
 	struct svm_drm_devmem *d = container_of(base, struct svm_drm_devmem, base);
+	struct svm_drm_ctx *evicting = READ_ONCE(d->evict_ctx);
 
+	/* the eviction's only callback that runs on every one of its passes */
+	if (evicting)
+		evicting->passes++;
 	if (npages != d->npages)
 		return -EINVAL;
 	if (svm_drm_inject(d, SVM_PAGEMAP_INJECT_POPULATE))
@@ -697,6 +704,22 @@ static int svm_drm_migrate(struct svm_device *sdev, struct mm_struct *mm,
 }
 
 /*
+ * Every pass after the first is a retry, whether drm_pagemap_evict_to_ram()
+ * made it (it tries three times itself) or we did by calling it again: the
+ * same count the kernel source reads from the helper's calls.
+ */
+static void svm_drm_evict_passes(struct svm_drm_devmem *d, struct svm_drm_ctx *ctx,
+				 unsigned int *counted)
+{
+	while (*counted + 1 < ctx->passes) {
+		++*counted;
+		svm_trace(svm_evict_retry, d->id, 0, d->sdev->id,
+			  SVM_PAGEMAP_RETRY_NOT_DETACHED, *counted, 0);
+		svm_stat_inc(d->sdev, SVM_STAT(evict_retries));
+	}
+}
+
+/*
  * Evict one allocation with drm_pagemap_evict_to_ram() (which tries three
  * times itself), evict_retries more times until no page of it is in use.
  */
@@ -704,7 +727,7 @@ static int svm_drm_devmem_evict(struct svm_drm_devmem *d, unsigned long *moved)
 {
 	struct svm_drm_ctx ctx = { .task = current, .id = d->id };
 	struct svm_device *sdev = d->sdev;
-	unsigned int attempt;
+	unsigned int attempt, counted = 0;
 	int err = 0;
 
 	mutex_lock(&d->evict_lock);
@@ -720,6 +743,7 @@ static int svm_drm_devmem_evict(struct svm_drm_devmem *d, unsigned long *moved)
 		err = drm_pagemap_evict_to_ram(&d->base);
 		WRITE_ONCE(d->evict_ctx, NULL);
 		up_read(&sdev->evict_sem);
+		svm_drm_evict_passes(d, &ctx, &counted);
 		/* An exiting process frees the pages itself: wait for that. */
 		if (err == -EFAULT && !atomic_read(&d->base.mm->mm_users))
 			wait_for_completion_timeout(&d->base.detached, HZ);
@@ -731,10 +755,12 @@ static int svm_drm_devmem_evict(struct svm_drm_devmem *d, unsigned long *moved)
 			err = err ?: -EBUSY;
 			break;
 		}
+		/* our next call's first pass (svm_drm_evict_passes skips it) */
+		counted++;
 		svm_trace(svm_evict_retry, d->id, 0, sdev->id,
 			  err ? SVM_PAGEMAP_RETRY_ERROR :
 				SVM_PAGEMAP_RETRY_NOT_DETACHED,
-			  attempt + 1, err);
+			  counted, err);
 		svm_stat_inc(sdev, SVM_STAT(evict_retries));
 		cond_resched();
 	}

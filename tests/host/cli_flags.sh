@@ -15,6 +15,7 @@ t_expect "svmtrace stat -i with a command" 2 'either -i SECONDS or a command' $s
 t_expect "svmtrace stat unknown flag" 2 'unrecognized option' $st stat --bogus
 t_expect "svmtrace stat --help has examples" 0 'EXAMPLES' $st stat --help
 t_expect "svmtrace stat --source module without the module" 1 'modprobe svm_pagemap' $st stat --source module -i 0.1
+t_expect "svmtrace stat --core-only on the module source" 1 "core-only is for the kernel source" $st stat --source module --core-only -i 0.1
 t_expect "svmbench without a scenario" 2 'Usage: svmbench' $sb
 t_expect "svmbench unknown scenario" 2 "unknown scenario 'nope'" $sb nope
 t_expect "svmbench -n not a number" 2 "invalid count 'x'" $sb info -n x
