@@ -145,8 +145,8 @@ guest-prep: kmod guest-user
 
 # make guest-run CMD='...' [PROFILE=plain|iommu] [KERNEL=6.12] [MODPARAMS='...'] [LOAD=0]
 guest-run: guest-prep
-	@test -n "$(CMD)" || { echo "usage: make guest-run CMD='command' [PROFILE=iommu] [KERNEL=6.12]" >&2; exit 2; }
-	@tests/vm/run.sh $(if $(filter 0,$(LOAD)),-n) -p $(or $(PROFILE),plain) -- '$(subst ','\'',$(CMD))'
+	@$(if $(strip $(value CMD)),true,{ echo "usage: make guest-run CMD='command' [PROFILE=iommu] [KERNEL=6.12]" >&2; exit 2; })
+	@tests/vm/run.sh $(if $(filter 0,$(LOAD)),-n) -p $(or $(PROFILE),plain) -- '$(subst ','\'',$(value CMD))'
 
 unit: all
 	@tests/run-tests.sh --host-only
