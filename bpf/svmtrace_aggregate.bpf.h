@@ -340,6 +340,23 @@ static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage
 	bpf_ringbuf_submit(r, 0);
 }
 
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+/*
+ * The time of ping-pong windows: jiffies (the tick, no clocksource read)
+ * where the kernel's config says how long one is.  A window of T (a second
+ * by default) needs no finer time, and reading the clocksource costs more
+ * than the rest of the program where it is slow (HPET, or under TCG: 6 us
+ * of svm_migrate_end's 25).  The coarse ktime helper is not allowed in
+ * tracing programs.
+ */
+static __always_inline u64 pingpong_now(void)
+{
+	if (CONFIG_HZ)
+		return bpf_jiffies64() * (1000000000ull / CONFIG_HZ);
+	return bpf_ktime_get_ns();
+}
+
 /* A range's identity: its page and its process, exact (pid_max is at most 2^22). */
 static __always_inline u64 pingpong_tag(u32 pid, u64 start)
 {
@@ -360,7 +377,7 @@ static __always_inline void pingpong_track(u32 direction, u64 start)
 	set = bpf_map_lookup_elem(&svmtrace_pingpong, &index);
 	if (!set)
 		return;
-	now = bpf_ktime_get_ns();
+	now = pingpong_now();
 	if (set[0].tag == tag) {
 		e = &set[0];
 	} else if (set[1].tag == tag) {
