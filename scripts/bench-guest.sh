@@ -7,7 +7,7 @@
 # Every measurement is one "window": the same 2 MiB round-trip loop
 # (svmbench -s 2M -n BENCH_ROUNDS -j roundtrip) after one warm-up round trip,
 # bracketed by `bpftool prog show -j` snapshots, with BPF run-time stats on
-# (kernel.bpf_stats_enabled=1).  Six configurations take turns, BENCH_PAIRS
+# (kernel.bpf_stats_enabled=1).  Seven configurations take turns, BENCH_PAIRS
 # passes, in the order below and reversed every other pass (slow drifts of
 # the host then hit every configuration alike):
 #
@@ -15,6 +15,8 @@
 #   bpftrace  the bpftrace script alone: the same per-stage histograms
 #   bare      nothing attached
 #   svmtrace  svmtrace hist attached (its own per-stage histograms)
+#   kernel    svmtrace hist --source kernel: the same migrations rebuilt
+#             from fentry/fexit programs on the kernel's functions
 #   perf      perf record -a of svm_stage_end and svm_migrate_end
 #   empty     svmtrace hist next to an empty bpftrace program on
 #             svm_stage_end (the floor: what any BPF program costs there)
@@ -130,6 +132,8 @@ step() {
 	bare | bpftrace) bash "$ws" "$c-$p" ;;
 	svmtrace | both | empty)
 		"$bin/svmtrace" hist -j -o "$tmp/$c-$p.hist.json" -- bash "$ws" "$c-$p" ;;
+	kernel)
+		"$bin/svmtrace" hist -j --source kernel -o "$tmp/$c-$p.hist.json" -- bash "$ws" "$c-$p" ;;
 	perf)
 		$perf_cmd -- bash "$ws" "$c-$p" nowarm 2>"$tmp/$c-$p.record.err"
 		perf script -F +pid -i "$perf_data" 2>/dev/null |
@@ -148,7 +152,7 @@ $bench_cmd >/dev/null	# warm-up
 perf_warm=$!
 # Passes alternate direction, so one bpftrace start serves the end of one
 # pass and the start of the next.
-order=(both bpftrace bare svmtrace perf empty)
+order=(both bpftrace bare svmtrace kernel perf empty)
 for p in $(seq "$pairs"); do
 	if [ $((p % 2)) = 1 ]; then
 		for c in "${order[@]}"; do step "$c" "$p"; done
@@ -163,7 +167,7 @@ log "measured; analysing"
 python3 - "$out" "$tmp" "$pairs" "$rounds" "$(($(date +%s) - t0))" <<PY
 import json, os, statistics, sys
 out, tmp, pairs, rounds, elapsed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-CONFIGS = ["bare", "svmtrace", "both", "bpftrace", "perf", "empty"]
+CONFIGS = ["bare", "svmtrace", "kernel", "both", "bpftrace", "perf", "empty"]
 EVENTS = ("svm_stage_end", "svm_migrate_end")
 
 def load(path, default=None):
@@ -187,9 +191,14 @@ def tool(p, cfg):
         return "svmtrace"
     if p.get("type") == "tracepoint" or name.startswith(("tracepoint_", "BEGIN", "END")):
         return "bpftrace"
-    if p["id"] not in BASELINE and cfg in ("svmtrace", "both", "empty"):
+    if p["id"] not in BASELINE and cfg in ("svmtrace", "kernel", "both", "empty"):
         return "svmtrace"
     return None
+
+def tool_of(p, cfg):
+    """svmtrace's programs on the kernel source are the group kernel_*."""
+    t = tool(p, cfg)
+    return "kernel" if t == "svmtrace" and cfg == "kernel" else t
 
 def attach_map(bt_tag):
     """prog id -> tracepoint, from bpftool link/perf show taken after bpftrace attached."""
@@ -235,7 +244,7 @@ def window(cfg, p):
         e["run_time_ns"] += ns
         e["run_cnt"] += cnt
     for q in after:
-        t = tool(q, cfg)
+        t = tool_of(q, cfg)
         if t is None:
             continue
         ns = q.get("run_time_ns", 0) - b.get(q["id"], {}).get("run_time_ns", 0)
@@ -253,7 +262,7 @@ def window(cfg, p):
          "memcpy_mib_s": bench["throughput"]["memcpy_mib_s"],
          "seconds": round(t[1] - t[0], 2), "bpf": g}
     mig_cnt = mig_ns = missed = None
-    if cfg in ("svmtrace", "both", "empty", "perf"):
+    if cfg in ("svmtrace", "kernel", "both", "empty", "perf"):
         mig_cnt, mig_ns, missed = hist_total(f"{tmp}/{tag}.hist.json")
         w["migration_time_source"] = "perf record" if cfg == "perf" else "svmtrace hist"
     if cfg == "perf":
@@ -352,6 +361,12 @@ targets = {
     "bpf_over_migration_time_bpftrace_alone": B("bpftrace", "bpftrace_total", "share_of_migration_time_median"),
     "bpf_over_migration_time_svmtrace_in_both": B("both", "svmtrace_total", "share_of_migration_time_median"),
     "bpf_over_migration_time_bpftrace_in_both": B("both", "bpftrace_total", "share_of_migration_time_median"),
+    # the kernel source's programs (fentry/fexit on the core calls) against
+    # the tracepoint programs, on the same migrations, each alone
+    "kernel_source_over_module_source_per_migration":
+        ratio(B("kernel", "kernel_total", "ns_per_migration_median"),
+              B("svmtrace", "svmtrace_total", "ns_per_migration_median")),
+    "bpf_over_migration_time_kernel_source_alone": B("kernel", "kernel_total", "share_of_migration_time_median"),
 }
 starts = [open(f"{tmp}/{f}").read().split() for f in sorted(os.listdir(tmp)) if f.endswith(".start")]
 res = {
@@ -363,11 +378,12 @@ res = {
         "window": "$bin/svmbench -s 2M -n 1 roundtrip (warm-up, not for perf); bpftool prog show -j; $bench_cmd; bpftool prog show -j",
         "bare": "WINDOW",
         "svmtrace": "$bin/svmtrace hist -j -o HIST.json -- WINDOW",
+        "kernel": "$bin/svmtrace hist -j --source kernel -o HIST.json -- WINDOW",
         "bpftrace": "bpftrace -e '$bt_script' & WINDOW",
         "both": "bpftrace -e '$bt_script' & $bin/svmtrace hist -j -o HIST.json -- WINDOW",
         "perf": "$perf_cmd -- WINDOW; perf script -F +pid -i $perf_data | $bin/svmtrace report --perf-script - -j; rm $perf_data",
         "empty": "bpftrace -e '$bt_empty' & $bin/svmtrace hist -j -o HIST.json -- WINDOW",
-        "order": "both bpftrace bare svmtrace perf empty, reversed every other pass",
+        "order": "both bpftrace bare svmtrace kernel perf empty, reversed every other pass",
     },
     "targets": targets,
     "configs": configs,
@@ -383,7 +399,7 @@ print(f"{'config':9s} {'to_dev':>8s} {'to_ram':>8s} {'slow dev':>8s} {'slow ram'
       f"{'tool':8s} {'ns/stage_end':>12s} {'ns/migr_end':>11s} {'ns/migration':>12s} {'of migr':>8s}")
 for c in CONFIGS:
     s = configs[c]
-    tools = [t for t in ("svmtrace", "bpftrace") if f"{t}_total" in s["bpf"]] or [""]
+    tools = [t for t in ("svmtrace", "kernel", "bpftrace") if f"{t}_total" in s["bpf"]] or [""]
     for i, t in enumerate(tools):
         head = (f"{c:9s} {f(s['to_dev_mib_s'], '8.1f')} {f(s['to_ram_mib_s'], '8.1f')} "
                 f"{f(s.get('to_dev_slowdown'), '8.3f')} {f(s.get('to_ram_slowdown'), '8.3f')}") if i == 0 else " " * 44

@@ -52,13 +52,17 @@ t_expect() {
 
 # t_rows WHAT: record "PASS|name|detail" and "FAIL|name|detail" lines read
 # from stdin (a checker's verdicts); any other line, or none at all, is a
-# failure of WHAT itself (a checker that crashed passes nothing).
+# failure of WHAT itself (a checker that crashed passes nothing).  A pass's
+# detail goes to stderr, so the console log keeps the figures.
 t_rows() {
 	local verdict name detail n=0
 	while IFS='|' read -r verdict name detail; do
 		n=$((n + 1))
 		case $verdict in
-		PASS) t_pass "$name" ;;
+		PASS)
+			t_pass "$name"
+			# the figures behind a pass, for the console log
+			[ -z "$detail" ] || printf '  %s: %s\n' "$name" "$detail" >&2 ;;
 		FAIL) t_fail "$name" "$detail" ;;
 		*) t_fail "$1 runs" "$verdict${name:+|$name}${detail:+|$detail}" ;;
 		esac
