@@ -69,6 +69,7 @@ enum kmig_phase {
  * @device: index of the pagemap owner (svmtrace_kernel_owners)
  * @phase: enum kmig_phase
  * @depth: nested collect calls (migrate_device_range calls the pfns variant)
+ * @by_range: begun by migrate_device_range, whose collect can nest
  */
 struct kmig {
 	u64 id;
@@ -93,6 +94,7 @@ struct kmig {
 	u32 device;
 	u32 phase;
 	u32 depth;
+	u32 by_range;
 };
 
 struct {
@@ -173,19 +175,26 @@ __noinline int kmig_end(struct kmig *k, u64 now, s32 result)
 	return 0;
 }
 
-/* A new migration on this task; one still waiting for unmaps ends first. */
+/*
+ * A new migration on this task; one still waiting for unmaps ends first.
+ * @nested: the call can run inside a collect (migrate_device_pfns, which
+ * migrate_device_range calls).  Any other collect that finds the task still
+ * collecting means the last collect's exit program was skipped (the
+ * recursion guard, counted in missed_events): that migration is dropped,
+ * so one skipped run loses one migration, not every later one of the task.
+ */
 static __always_inline struct kmig *kmig_begin(u32 direction, u32 trigger, u64 start,
-					       u64 npages, u32 device)
+					       u64 npages, u32 device, bool nested)
 {
 	struct kmig *k = kmig_of_task(), init = {};
 	u32 tid = current_tid();
 	u64 now = bpf_ktime_get_ns();
 
-	if (k && k->phase == KMIG_COLLECTING) {
+	if (k && k->phase == KMIG_COLLECTING && nested && k->by_range) {
 		k->depth++;
 		return NULL;
 	}
-	if (k)
+	if (k && k->phase != KMIG_COLLECTING)
 		kmig_end(k, k->t_unmap_last ? k->t_unmap_last : k->t_mark, 0);
 	init.id = __sync_add_and_fetch(&svmtrace_kernel_next_id, 1);
 	init.t_begin = now;
@@ -196,6 +205,7 @@ static __always_inline struct kmig *kmig_begin(u32 direction, u32 trigger, u64 s
 	init.path = SVMTRACE_PATH_NONE;
 	init.device = device;
 	init.phase = KMIG_COLLECTING;
+	init.by_range = direction == SVM_PAGEMAP_DIR_EVICT && !nested;
 	count_event(SVM_PAGEMAP_EV_MIGRATE_BEGIN);
 	bpf_map_update_elem(&svmtrace_kernel_migs, &tid, &init, BPF_ANY);
 	return kmig_of_task();
@@ -460,7 +470,7 @@ int BPF_PROG(kernel_migrate_vma_setup_entry, struct migrate_vma *args)
 		   SVM_PAGEMAP_DIR_TO_RAM,
 		   cpu_fault ? SVM_PAGEMAP_TRIGGER_CPU_FAULT : SVM_PAGEMAP_TRIGGER_DEVICE_FAULT,
 		   start, (end - start) / PAGE_SIZE_BYTES,
-		   owner_index((u64)BPF_CORE_READ(args, pgmap_owner)));
+		   owner_index((u64)BPF_CORE_READ(args, pgmap_owner)), false);
 	return 0;
 }
 
@@ -497,7 +507,7 @@ int BPF_PROG(kernel_migrate_device_range_entry, unsigned long *src_pfns, unsigne
 	     unsigned long npages)
 {
 	dpm_collect_begun();
-	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
+	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0, false);
 	return 0;
 }
 
@@ -513,7 +523,7 @@ SEC("fentry/migrate_device_pfns")
 int BPF_PROG(kernel_migrate_device_pfns_entry, unsigned long *src_pfns, unsigned long npages)
 {
 	dpm_collect_begun();
-	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0);
+	kmig_begin(SVM_PAGEMAP_DIR_EVICT, SVM_PAGEMAP_TRIGGER_EVICTION, 0, npages, 0, true);
 	return 0;
 }
 
@@ -765,7 +775,9 @@ __u64 svmtrace_kernel_devmem_generation;
 
 /*
  * A retry is the caller trying again: the range a task's last migration
- * into the device gave up on with -EBUSY, asked again by the same task.
+ * into the device gave up on with -EBUSY, asked again by the same task
+ * before it maps system pages for the device instead (hmm_range_fault: the
+ * driver has given up migrating, and its next migration is a new one).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -773,6 +785,15 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } svmtrace_kernel_busy SEC(".maps");
+
+SEC("fentry/hmm_range_fault")
+int BPF_PROG(kernel_hmm_range_fault_entry)
+{
+	u32 tid = current_tid();
+
+	bpf_map_delete_elem(&svmtrace_kernel_busy, &tid);
+	return 0;
+}
 
 SEC("fentry/drm_pagemap_migrate_to_devmem")
 int BPF_PROG(kernel_dpm_to_devmem_entry, void *devmem, void *mm, unsigned long start)

@@ -12,8 +12,9 @@
 # failures and pages per direction.  A second window, contended (processes
 # faulting one range), evicting under faults and moving pages between the
 # two devices, checks device-to-device migrations (direction peer) and the livelock
-# signals only the drm_pagemap-aware source reads: its -EBUSY retries and
-# eviction passes must equal the module's counters.  The harness's module
+# signals only the drm_pagemap-aware source reads: its eviction passes must
+# equal the module's counters, its -EBUSY retries be seen and never exceed
+# the module's.  The harness's module
 # is loaded again at the end.
 # suite-timeout: 900
 . "$T_REPO/tests/guest/kmod.inc"
@@ -113,8 +114,8 @@ def per_direction(j):
     return out
 # Under contention fentry programs can be skipped (BPF's recursion guard,
 # reported as missed_events, never hidden): a skipped run can lose at most
-# one migration, retry or pass, so a difference up to the skipped runs of
-# the sources compared is allowed, and none when nothing was skipped.
+# one migration or retry (three eviction passes, below), so a difference up
+# to that is allowed, and none when nothing was skipped.
 def missed(j):
     return sum(j["missed_events"].values())
 def close(x, y, slack):
@@ -145,12 +146,20 @@ b = load("contended.b")["sum"]
 lv = k["counters"]["livelock"]
 slack = missed(k)
 busy = b["retries"][0] - a["retries"][0]
-row("-EBUSY retries equal the module's", abs(lv["retries_busy"] - busy) <= slack,
+# The kernel sees a retry as the same task asking drm_pagemap again for
+# the range it just gave up on; the module counts the turns of its own
+# loop.  Every retry the kernel counts is one of the module's, not the
+# other way round (some of the module's -EBUSY turns do not reach
+# drm_pagemap_migrate_to_devmem's -EBUSY): at most the module's.
+row("-EBUSY retries: some seen, none the module did not make",
+    0 < lv["retries_busy"] <= busy + slack,
     f'kernel {lv["retries_busy"]}, module {busy}, skipped runs {slack}')
 passes = sum(v for n, v in lv.items() if n.startswith("evict_retries_"))
 mod_passes = b["evict_retries"] - a["evict_retries"]
-row("eviction passes after the first equal the module's", abs(passes - mod_passes) <= slack,
-    f"kernel {passes}, module {mod_passes}, skipped runs {slack}")
+# one skipped exit of drm_pagemap_evict_to_ram loses its two inner retries
+# and the mark that recognises the caller's next call: three at most
+row("eviction passes after the first equal the module's", abs(passes - mod_passes) <= 3 * slack,
+    f"kernel {passes}, module {mod_passes}, skipped runs {slack} (3 passes each at most)")
 peer = load("peer.json")["counts"]
 row("device-to-device pages are direction peer", k["counters"]["throughput"]["peer"]["pages"] == peer["peer_pages"] > 0,
     f'kernel {k["counters"]["throughput"]["peer"]["pages"]}, svmbench {peer["peer_pages"]}')
