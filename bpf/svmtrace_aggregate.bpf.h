@@ -490,12 +490,13 @@ static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u
 					    u32 trigger, u32 path, u64 npages, u64 bytes,
 					    u64 duration_ns, s32 error)
 {
-	if (!stage_ends_in_hists() || stage >= SVMTRACE_STAGE_TOTAL)
+	bool counted_by_hists = stage_ends_in_hists() && stage < SVMTRACE_STAGE_TOTAL;
+
+	if (!counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
 		return 0;
-	if (!latency_add(stage, direction, trigger, path, device, duration_ns) &&
-	    stage_ends_in_hists())
+	if (!latency_add(stage, direction, trigger, path, device, duration_ns) && counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (record_events)
 		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,

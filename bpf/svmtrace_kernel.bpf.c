@@ -120,7 +120,31 @@ static __always_inline u32 current_tid(void)
 	return (u32)bpf_get_current_pid_tgid();
 }
 
-static __always_inline bool in_dpm_call(void);
+/* The drm_pagemap call a task is in (drm-aware programs below). */
+enum dpm_call {
+	DPM_TO_DEVMEM,
+	DPM_TO_RAM,
+	DPM_EVICT,
+};
+
+struct dpm_ctx {
+	u32 call;	/* enum dpm_call */
+	u32 collects;	/* collects begun inside the call */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u32);
+	__type(value, struct dpm_ctx);
+} svmtrace_kernel_dpm SEC(".maps");
+
+static __always_inline bool in_dpm_call(void)
+{
+	u32 tid = current_tid();
+
+	return bpf_map_lookup_elem(&svmtrace_kernel_dpm, &tid) != NULL;
+}
 
 static __always_inline struct kmig *kmig_of_task(void)
 {
@@ -329,24 +353,6 @@ static __always_inline void kmig_maybe_unmapped(struct kmig *k, u64 now)
  * into the device (the caller retries).  A migration drm_pagemap gives up
  * after collect (nothing collected) ends here too.
  */
-enum dpm_call {
-	DPM_TO_DEVMEM,
-	DPM_TO_RAM,
-	DPM_EVICT,
-};
-
-struct dpm_ctx {
-	u32 call;	/* enum dpm_call */
-	u32 collects;	/* collects begun inside the call */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, u32);
-	__type(value, struct dpm_ctx);
-} svmtrace_kernel_dpm SEC(".maps");
-
 static __always_inline void dpm_enter(u32 call)
 {
 	struct dpm_ctx ctx = { .call = call };
@@ -370,13 +376,6 @@ static __always_inline struct dpm_ctx dpm_leave(int ret)
 	if (k && k->phase == KMIG_COLLECTED)
 		kmig_end(k, bpf_ktime_get_ns(), ret);
 	return ctx;
-}
-
-static __always_inline bool in_dpm_call(void)
-{
-	u32 tid = current_tid();
-
-	return bpf_map_lookup_elem(&svmtrace_kernel_dpm, &tid) != NULL;
 }
 
 /* Called by kmig_begin's callers through the collect programs. */
