@@ -38,6 +38,37 @@ struct dma_iova_state___svm {
 	u64 __size;
 } __attribute__((preserve_access_index));
 
+/*
+ * Whether a device maps through dma-iommu: a flag bit in 7.x's struct
+ * device flags, a bitfield before.  CO-RE picks whichever the kernel has.
+ */
+enum struct_device_flags___svm {
+	DEV_FLAG_DMA_IOMMU___svm = 2,
+};
+
+struct device___flags {
+	unsigned long flags[1];
+} __attribute__((preserve_access_index));
+
+struct device___bitfield {
+	bool dma_iommu:1;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool dev_maps_through_iommu(struct device *dev)
+{
+	struct device___flags *f = (void *)dev;
+	struct device___bitfield *b = (void *)dev;
+
+	if (bpf_core_field_exists(f->flags) &&
+	    bpf_core_enum_value_exists(enum struct_device_flags___svm, DEV_FLAG_DMA_IOMMU___svm))
+		return (BPF_CORE_READ(f, flags[0]) >>
+			bpf_core_enum_value(enum struct_device_flags___svm,
+					    DEV_FLAG_DMA_IOMMU___svm)) & 1;
+	if (bpf_core_field_exists(b->dma_iommu))
+		return BPF_CORE_READ_BITFIELD_PROBED(b, dma_iommu);
+	return false;
+}
+
 enum kmig_phase {
 	KMIG_COLLECTING,
 	KMIG_COLLECTED,
@@ -593,8 +624,14 @@ int BPF_PROG(kernel_dma_iova_try_alloc_exit, struct device *dev,
 	if (!k || k->phase != KMIG_COLLECTED)
 		return 0;
 	count_event(SVM_PAGEMAP_EV_IOVA_ALLOC);
-	/* false: no IOMMU DMA domain, swiotlb, or no IOVA space; most often the first */
-	svmtrace_iova_allocated(size, ret ? SVM_PAGEMAP_IOVA_OK : SVM_PAGEMAP_IOVA_NO_IOMMU);
+	/*
+	 * false: the device does not map through dma-iommu, or it does and
+	 * no IOVA range was found (exhausted or fragmented space; swiotlb
+	 * bouncing an unaligned range also lands here).
+	 */
+	svmtrace_iova_allocated(size, ret ? SVM_PAGEMAP_IOVA_OK :
+				dev_maps_through_iommu(dev) ? SVM_PAGEMAP_IOVA_ALLOC_FAILED :
+				SVM_PAGEMAP_IOVA_NO_IOMMU);
 	if (ret) {
 		k->iova_size = size;
 		mapped(k, SVM_PAGEMAP_PATH_IOVA);
@@ -754,23 +791,17 @@ int BPF_PROG(kernel_dma_iova_free_exit, struct device *dev)
 
 /*
  * A caller's retry of an eviction: drm_pagemap_evict_to_ram() called again
- * on the allocation the task evicted last, no device allocation made
- * anywhere since (so the address cannot belong to a new one).
+ * by the task that evicted the allocation last, with no migration into the
+ * device on it since (a new allocation at the same address starts with one).
+ * Keyed by allocation, not by a global count of migrations, so other
+ * threads' migrations between two of a caller's tries hide none of them.
  */
-struct last_evict {
-	u64 devmem;
-	u64 generation;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, u32);
-	__type(value, struct last_evict);
-} svmtrace_kernel_last_evict SEC(".maps");
-
-/* drm_pagemap_migrate_to_devmem calls: device allocations made. */
-__u64 svmtrace_kernel_devmem_generation;
+	__type(key, u64);	/* struct drm_pagemap_devmem * */
+	__type(value, u32);	/* the task that evicted it last */
+} svmtrace_kernel_last_evictor SEC(".maps");
 
 /*
  * A retry is the caller trying again: the range a task's last migration
@@ -799,6 +830,7 @@ int BPF_PROG(kernel_dpm_to_devmem_entry, void *devmem, void *mm, unsigned long s
 {
 	u32 tid = current_tid();
 	u64 *busy = bpf_map_lookup_elem(&svmtrace_kernel_busy, &tid);
+	u64 alloc = (u64)devmem;
 
 	if (busy && *busy == start) {
 		count_event(SVM_PAGEMAP_EV_RETRY);
@@ -806,7 +838,7 @@ int BPF_PROG(kernel_dpm_to_devmem_entry, void *devmem, void *mm, unsigned long s
 	}
 	if (busy)
 		bpf_map_delete_elem(&svmtrace_kernel_busy, &tid);
-	__sync_fetch_and_add(&svmtrace_kernel_devmem_generation, 1);
+	bpf_map_delete_elem(&svmtrace_kernel_last_evictor, &alloc);
 	dpm_enter(DPM_TO_DEVMEM);
 	return 0;
 }
@@ -854,11 +886,10 @@ static __always_inline void evict_retry_counted(void)
 SEC("fentry/drm_pagemap_evict_to_ram")
 int BPF_PROG(kernel_dpm_evict_entry, void *devmem)
 {
-	u32 tid = current_tid();
-	struct last_evict *last = bpf_map_lookup_elem(&svmtrace_kernel_last_evict, &tid);
+	u64 alloc = (u64)devmem;
+	u32 *evictor = bpf_map_lookup_elem(&svmtrace_kernel_last_evictor, &alloc);
 
-	if (last && last->devmem == (u64)devmem &&
-	    last->generation == svmtrace_kernel_devmem_generation)
+	if (evictor && *evictor == current_tid())
 		evict_retry_counted();
 	dpm_enter(DPM_EVICT);
 	return 0;
@@ -867,17 +898,14 @@ int BPF_PROG(kernel_dpm_evict_entry, void *devmem)
 SEC("fexit/drm_pagemap_evict_to_ram")
 int BPF_PROG(kernel_dpm_evict_exit, void *devmem, int ret)
 {
-	struct last_evict last = {
-		.devmem = (u64)devmem,
-		.generation = svmtrace_kernel_devmem_generation,
-	};
 	struct dpm_ctx call = dpm_leave(ret);
 	u32 i, tid = current_tid();
+	u64 alloc = (u64)devmem;
 
 	/* every pass after the first is a retry: the allocation was still attached */
 	for (i = 1; i < call.collects && i < 8; i++)
 		evict_retry_counted();
-	bpf_map_update_elem(&svmtrace_kernel_last_evict, &tid, &last, BPF_ANY);
+	bpf_map_update_elem(&svmtrace_kernel_last_evictor, &alloc, &tid, BPF_ANY);
 	return 0;
 }
 

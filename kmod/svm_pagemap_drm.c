@@ -261,8 +261,12 @@ static int svm_drm_populate_devmem_pfn(struct drm_pagemap_devmem *base,
 	struct svm_drm_devmem *d = container_of(base, struct svm_drm_devmem, base);
 	struct svm_drm_ctx *evicting = READ_ONCE(d->evict_ctx);
 
-	/* the eviction's only callback that runs on every one of its passes */
-	if (evicting)
+	/*
+	 * The eviction's only callback that runs on every one of its passes.
+	 * A migration into this allocation, still running in another thread
+	 * while the eviction began, calls it too: not a pass.
+	 */
+	if (evicting && evicting->task == current)
 		evicting->passes++;
 	if (npages != d->npages)
 		return -EINVAL;
@@ -739,6 +743,19 @@ static int svm_drm_devmem_evict(struct svm_drm_devmem *d, unsigned long *moved)
 			err = 0;
 			break;
 		}
+		/*
+		 * A new call is a retry (its first pass; svm_drm_evict_passes
+		 * skips it), counted only once it is made: the allocation may
+		 * have been detached since the last call returned.
+		 */
+		if (attempt) {
+			counted++;
+			svm_trace(svm_evict_retry, d->id, 0, sdev->id,
+				  err ? SVM_PAGEMAP_RETRY_ERROR :
+					SVM_PAGEMAP_RETRY_NOT_DETACHED,
+				  counted, err);
+			svm_stat_inc(sdev, SVM_STAT(evict_retries));
+		}
 		WRITE_ONCE(d->evict_ctx, &ctx);
 		err = drm_pagemap_evict_to_ram(&d->base);
 		WRITE_ONCE(d->evict_ctx, NULL);
@@ -755,13 +772,6 @@ static int svm_drm_devmem_evict(struct svm_drm_devmem *d, unsigned long *moved)
 			err = err ?: -EBUSY;
 			break;
 		}
-		/* our next call's first pass (svm_drm_evict_passes skips it) */
-		counted++;
-		svm_trace(svm_evict_retry, d->id, 0, sdev->id,
-			  err ? SVM_PAGEMAP_RETRY_ERROR :
-				SVM_PAGEMAP_RETRY_NOT_DETACHED,
-			  counted, err);
-		svm_stat_inc(sdev, SVM_STAT(evict_retries));
 		cond_resched();
 	}
 	mutex_unlock(&d->evict_lock);
