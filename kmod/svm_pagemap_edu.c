@@ -9,17 +9,28 @@
  *
  * edu's limits: 28-bit DMA mask, transfers of at most 2048 bytes here (QEMU
  * 7.2 aborts at 4096), each done only after a 100 ms virtual-time timer.
+ *
+ * iova_fragment=1 holds every other MiB of edu's IOVA space, so that no
+ * 2 MiB range of it can be allocated while 4 KiB ones still can: the IOVA
+ * path of a 2 MiB migration falls back to per-page dma_map_page, as on a
+ * long-running machine whose IOVA space is fragmented.  That is the only
+ * way to put the kernel's own drm_pagemap on its page path behind an IOMMU
+ * (make bench compares the two paths with it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/rwsem.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "svm_pagemap.h"
@@ -35,6 +46,9 @@
 #define SVM_EDU_VERIFY_BYTES	2048
 #define SVM_EDU_DMA_BITS	28
 #define SVM_EDU_TIMEOUT_MS	5000
+/* Held IOVA pieces: larger than the IOVA caches keep, smaller than 2 MiB. */
+#define SVM_EDU_HOLD_ORDER	8
+#define SVM_EDU_HOLD_BYTES	(PAGE_SIZE << SVM_EDU_HOLD_ORDER)
 
 /**
  * struct svm_edu - the bound edu device
@@ -43,6 +57,9 @@
  * @dma_lock: serialises use of edu's single DMA engine
  * @bounce: coherent buffer edu writes the sampled bytes back into
  * @bounce_dma: its DMA address
+ * @hold_page: iova_fragment: the 1 MiB of memory every held piece maps
+ * @held: iova_fragment: DMA addresses of the held pieces
+ * @nheld: iova_fragment: entries of @held
  */
 struct svm_edu {
 	struct pci_dev *pdev;
@@ -50,6 +67,9 @@ struct svm_edu {
 	struct mutex dma_lock;	/* one DMA transfer at a time */
 	void *bounce;
 	dma_addr_t bounce_dma;
+	struct page *hold_page;
+	dma_addr_t *held;
+	unsigned int nheld;
 };
 
 static DECLARE_RWSEM(svm_edu_sem);
@@ -155,6 +175,121 @@ out:
 	}
 }
 
+/* Give back every piece of IOVA space iova_fragment holds. */
+static void svm_edu_iova_release(struct svm_edu *e)
+{
+	unsigned int i;
+
+	if (!e->held)
+		return;
+	for (i = 0; i < e->nheld; i++)
+		if (e->held[i] != DMA_MAPPING_ERROR)
+			dma_unmap_page_attrs(&e->pdev->dev, e->held[i],
+					     SVM_EDU_HOLD_BYTES, DMA_TO_DEVICE,
+					     DMA_ATTR_SKIP_CPU_SYNC);
+	kvfree(e->held);
+	e->held = NULL;
+	e->nheld = 0;
+	__free_pages(e->hold_page, SVM_EDU_HOLD_ORDER);
+	e->hold_page = NULL;
+}
+
+/* Can a 2 MiB IOVA range be allocated for edu right now? */
+static bool svm_edu_iova_2m_free(struct svm_edu *e)
+{
+	struct svm_iova_state st = {};
+
+	if (!svm_iova_try_alloc(&e->pdev->dev, &st, 0, SZ_2M))
+		return false;
+	svm_iova_unlink_free(&e->pdev->dev, &st, 0, DMA_TO_DEVICE);
+	return true;
+}
+
+/*
+ * Map the same 1 MiB until the IOVA space is full (the allocator hands out
+ * size-aligned ranges, top down), then unmap every other piece: 1 MiB holes
+ * between held pieces, no free 2 MiB-aligned range.
+ */
+static int svm_edu_iova_fragment(struct svm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	unsigned int i, max = (DMA_BIT_MASK(SVM_EDU_DMA_BITS) + 1) / SVM_EDU_HOLD_BYTES;
+
+	if (e->held)
+		return 0;
+	/* no IOMMU DMA domain (or no IOVA API): nothing to fragment */
+	if (!svm_edu_iova_2m_free(e))
+		return -EOPNOTSUPP;
+	e->hold_page = alloc_pages(GFP_KERNEL, SVM_EDU_HOLD_ORDER);
+	if (!e->hold_page)
+		return -ENOMEM;
+	e->held = kvcalloc(max, sizeof(*e->held), GFP_KERNEL);
+	if (!e->held) {
+		__free_pages(e->hold_page, SVM_EDU_HOLD_ORDER);
+		e->hold_page = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < max; i++) {
+		dma_addr_t a = dma_map_page_attrs(dev, e->hold_page, 0,
+						  SVM_EDU_HOLD_BYTES,
+						  DMA_TO_DEVICE,
+						  DMA_ATTR_SKIP_CPU_SYNC);
+
+		if (dma_mapping_error(dev, a))
+			break;
+		e->held[e->nheld++] = a;
+	}
+	for (i = 0; i < e->nheld; i += 2) {
+		dma_unmap_page_attrs(dev, e->held[i], SVM_EDU_HOLD_BYTES,
+				     DMA_TO_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+		e->held[i] = DMA_MAPPING_ERROR;
+	}
+	if (svm_edu_iova_2m_free(e)) {
+		dev_warn(dev, "iova_fragment: a 2 MiB IOVA range is still free\n");
+		svm_edu_iova_release(e);
+		return -EAGAIN;
+	}
+	dev_info(dev, "iova_fragment: holding %u of %u MiB of IOVA space\n",
+		 e->nheld / 2, max);
+	return 0;
+}
+
+static bool svm_iova_fragment;
+
+static int svm_iova_fragment_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	down_write(&svm_edu_sem);
+	if (!svm_edu)
+		ret = on ? -ENODEV : 0;
+	else if (on)
+		ret = svm_edu_iova_fragment(svm_edu);
+	else
+		svm_edu_iova_release(svm_edu);
+	/* sysfs reports every refusal as an I/O error: the reason goes here */
+	if (ret == -ENODEV)
+		pr_warn_ratelimited("iova_fragment: edu is not bound (PROFILE=iommu)\n");
+	else if (ret == -EOPNOTSUPP)
+		pr_warn_ratelimited("iova_fragment: edu has no IOMMU DMA domain to fragment\n");
+	if (!ret)
+		svm_iova_fragment = on;
+	up_write(&svm_edu_sem);
+	return ret;
+}
+
+static const struct kernel_param_ops svm_iova_fragment_ops = {
+	.set = svm_iova_fragment_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(iova_fragment, &svm_iova_fragment_ops, &svm_iova_fragment, 0644);
+MODULE_PARM_DESC(iova_fragment,
+		 "hold every other MiB of edu's IOVA space: 2 MiB IOVA ranges fail, the page path is taken (needs edu behind an IOMMU; default 0)");
+
 static int svm_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct iommu_domain *domain;
@@ -219,6 +354,8 @@ static void svm_edu_remove(struct pci_dev *pdev)
 
 	down_write(&svm_edu_sem);
 	svm_edu = NULL;
+	svm_edu_iova_release(e);
+	svm_iova_fragment = false;
 	up_write(&svm_edu_sem);
 	pci_clear_master(pdev);
 	dma_free_coherent(&pdev->dev, PAGE_SIZE, e->bounce, e->bounce_dma);

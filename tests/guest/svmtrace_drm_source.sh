@@ -168,3 +168,47 @@ row("the contended run had -EBUSY retries", busy > 0 and ct["migrate_busy"] + ct
     f"module {busy}")
 PY
 )
+
+# The page path behind the IOMMU: drm_pagemap falls back to dma_map_page
+# once its 2 MiB dma_iova_try_alloc fails.  iova_fragment=1 holds every
+# other MiB of edu's IOVA space (THP off: a 2 MiB folio would need one
+# 2 MiB mapping, which a fragmented space cannot hold either).
+frag=/sys/module/svm_pagemap/parameters/iova_fragment
+if [ "$SVMTRACE_PROFILE" = iommu ]; then
+	thp=/sys/kernel/mm/transparent_hugepage/enabled
+	thp_was=$(grep -o '\[[a-z]*\]' "$thp" | tr -d '[]')
+	echo never >"$thp"
+	echo 1 >"$frag"
+	t_eq "iova_fragment=1 is taken with edu behind intel-iommu" 0 "$?"
+	"$SVMTRACE" hist -j --source kernel -S map --by stage,path -o "$w/frag.json" -- \
+		"$SVMBENCH" -s 2M -n 2 roundtrip >/dev/null 2>"$w/frag.err"
+	t_eq "2 MiB round trips on a fragmented IOVA space" 0 "$?"
+	echo 0 >"$frag"
+	"$SVMTRACE" hist -j --source kernel -S map --by stage,path -o "$w/whole.json" -- \
+		"$SVMBENCH" -s 2M -n 2 roundtrip >/dev/null 2>"$w/whole.err"
+	t_eq "2 MiB round trips once the space is given back" 0 "$?"
+	echo "$thp_was" >"$thp"
+	t_rows "fragmented IOVA space" < <(python3 - "$w" 2>&1 <<'PY'
+import json, sys
+w = sys.argv[1]
+def row(name, ok, detail):
+    print(("PASS" if ok else "FAIL") + f"|{name}|{detail}")
+def paths(n):
+    j = json.load(open(f"{w}/{n}.json"))
+    return ({h["path"]: h["count"] for h in j["histograms"] if h["stage"] == "map" and h["count"]},
+            j["counters"]["iova"])
+p, iova = paths("frag")
+n = p.get("page", 0)
+row("fragmented: every map takes the page path", set(p) == {"page"} and n >= 4, p)
+row("... each after a failed IOVA allocation, seen as alloc_failed",
+    iova["alloc_failed"] == n and iova["no_iommu"] == 0, iova)
+p, iova = paths("whole")
+row("given back: the IOVA path again", set(p) == {"iova"} and p["iova"] >= 4, p)
+PY
+)
+else
+	sh -c "echo 1 >$frag" 2>/dev/null
+	t_eq "iova_fragment=1 is refused without edu" 1 "$?"
+	t_grep "... saying why in dmesg" 'iova_fragment: edu is not bound' "$(dmesg | tail -n 20)"
+	t_eq "... and stays off" N "$(cat "$frag")"
+fi
