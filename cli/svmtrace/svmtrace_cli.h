@@ -98,6 +98,8 @@ struct svmtrace_session {
 	bool raw_tp;
 	bool stage_ends_in_hists;
 	uint64_t stage_ends_carried;
+	/* kernel source opened without drm_gpusvm_helper: say so if it comes */
+	bool helper_absent;
 };
 
 extern bool svmtrace_verbose;

@@ -258,9 +258,25 @@ static int kernel_source_prepare(struct svmtrace_session *s)
 			"(load the GPU driver, e.g. xe, before svmtrace; its migrations' stages are "
 			"seen either way)\n", helper ? "loaded without the expected functions" :
 			"not loaded");
+	s->helper_absent = no_helper && !helper;
 	btf__free(helper);
 	btf__free(vmlinux);
 	return 0;
+}
+
+/*
+ * drm_gpusvm_helper loaded after the programs were: its functions have no
+ * program, so what only they show stays at zero from then on.  Said once,
+ * on the first read after it appears.
+ */
+static void kernel_helper_came(struct svmtrace_session *s)
+{
+	if (!s->helper_absent || path_missing("/sys/module/drm_gpusvm_helper"))
+		return;
+	s->helper_absent = false;
+	fprintf(stderr, "svmtrace: kernel source: drm_gpusvm_helper was loaded after svmtrace "
+		"started: its timeslice holds, eviction passes and -EBUSY retries are not "
+		"counted (its migrations' stages are); start svmtrace again to count them\n");
 }
 
 static enum svmtrace_source resolve_source(void)
@@ -448,6 +464,7 @@ int svmtrace_read_counters(struct svmtrace_session *s, uint64_t counters[SVMTRAC
 	const volatile __u64 *c = s->counters;
 	unsigned int i;
 
+	kernel_helper_came(s);
 	for (i = 0; i < SVMTRACE_CNT_MAX; i++)
 		counters[i] = c[i];
 	return 0;

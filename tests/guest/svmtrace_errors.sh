@@ -34,6 +34,18 @@ if rmmod svm_pagemap; then
 		t_eq "svmtrace hist without the module runs on the kernel source" 0 "$rc"
 		t_grep "svmtrace hist without the module says it uses the kernel source" \
 			'^svmtrace: source: kernel' "$out"
+		# drm_gpusvm_helper: missing at the start, then loaded under way
+		if modinfo drm_gpusvm_helper >/dev/null 2>&1 && modprobe -r drm_gpusvm_helper; then
+			out=$("$SVMTRACE" hist -o /dev/null -- true 2>&1)
+			t_grep "the kernel source says what is not counted without drm_gpusvm_helper" \
+				'drm_gpusvm_helper is not loaded: drm_pagemap.s timeslice holds' "$out"
+			out=$("$SVMTRACE" hist -o /dev/null -- modprobe drm_gpusvm_helper 2>&1)
+			t_grep "... and says so when the helper comes after svmtrace started" \
+				'drm_gpusvm_helper was loaded after svmtrace started: .*start svmtrace again' "$out"
+			modprobe -r drm_gpusvm_helper
+		else
+			t_skip "drm_gpusvm_helper loaded late" "$(uname -r) has no drm_gpusvm_helper module, or it is in use"
+		fi
 	else
 		t_eq "svmtrace hist on a kernel without device migration exits 1" 1 "$rc"
 		t_grep "svmtrace hist on a kernel without device migration says why" \
