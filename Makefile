@@ -164,11 +164,18 @@ demo: all
 BENCH_ROUNDS ?= 60
 BENCH_PAIRS ?= 4
 BENCH_KEEP ?=
+# Then a second guest run behind intel-iommu (scripts/bench-map-path.sh):
+# the map stage of the IOVA path against the page path, BENCH_MAP_ROUNDS
+# 2 MiB round trips per configuration, into map-path-<kernel>-iommu.json.
+BENCH_MAP_ROUNDS ?= 30
 bench: guest-prep
 	@mkdir -p $(BUILD)/bench
 	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l bench -- \
 		env BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_PAIRS=$(BENCH_PAIRS) BENCH_KEEP=$(BENCH_KEEP) \
 		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json
+	@tests/vm/run.sh -p iommu -l bench-map -- \
+		env BENCH_MAP_ROUNDS=$(BENCH_MAP_ROUNDS) \
+		bash scripts/bench-map-path.sh $(REPO)/$(BUILD)/bench/map-path-$(or $(KERNEL),backports)-iommu.json
 
 # Rewrite the committed latency baseline the CI gate compares against
 # (tests/guest/svmtrace_gate.sh), measured on this machine: PROFILE=plain|iommu.
