@@ -804,16 +804,18 @@ struct {
 } svmtrace_kernel_last_evictor SEC(".maps");
 
 /*
- * A retry is the caller trying again: the range a task's last migration
- * into the device gave up on with -EBUSY, asked again by the same task
- * before it maps system pages for the device instead (hmm_range_fault: the
- * driver has given up migrating, and its next migration is a new one).
+ * A retry is the caller trying again: a task's migration into the device
+ * gave up with -EBUSY, and the same task asks drm_pagemap for a migration
+ * into the device again before it maps system pages for the device instead
+ * (hmm_range_fault: the driver has given up migrating, and its next
+ * migration is a new one).  Not only on the range that failed: a driver
+ * migrating a range in chunks starts again from its first chunk.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, u32);
-	__type(value, u64);
+	__type(key, u32);	/* task */
+	__type(value, u8);	/* unused: the key's presence is the mark */
 } svmtrace_kernel_busy SEC(".maps");
 
 SEC("fentry/hmm_range_fault")
@@ -829,15 +831,13 @@ SEC("fentry/drm_pagemap_migrate_to_devmem")
 int BPF_PROG(kernel_dpm_to_devmem_entry, void *devmem, void *mm, unsigned long start)
 {
 	u32 tid = current_tid();
-	u64 *busy = bpf_map_lookup_elem(&svmtrace_kernel_busy, &tid);
 	u64 alloc = (u64)devmem;
 
-	if (busy && *busy == start) {
+	if (bpf_map_lookup_elem(&svmtrace_kernel_busy, &tid)) {
 		count_event(SVM_PAGEMAP_EV_RETRY);
 		counter_add(SVMTRACE_CNT_RETRY0 + SVM_PAGEMAP_RETRY_BUSY, 1);
-	}
-	if (busy)
 		bpf_map_delete_elem(&svmtrace_kernel_busy, &tid);
+	}
 	bpf_map_delete_elem(&svmtrace_kernel_last_evictor, &alloc);
 	dpm_enter(DPM_TO_DEVMEM);
 	return 0;
@@ -848,11 +848,11 @@ int BPF_PROG(kernel_dpm_to_devmem_exit, void *devmem, void *mm, unsigned long st
 	     unsigned long end, void *mdetails, int ret)
 {
 	u32 tid = current_tid();
-	u64 range = start;
+	u8 mark = 1;
 
 	dpm_leave(ret);
 	if (ret == -SVM_EBUSY)
-		bpf_map_update_elem(&svmtrace_kernel_busy, &tid, &range, BPF_ANY);
+		bpf_map_update_elem(&svmtrace_kernel_busy, &tid, &mark, BPF_ANY);
 	return 0;
 }
 
