@@ -157,6 +157,8 @@ test: all image
 demo: all
 	@scripts/demo.sh
 
+include tests/fuzz/fuzz.mk
+
 # Figures, not tests: written to build/bench/results-<kernel>-<profile>.json.
 # BENCH_ROUNDS 2 MiB round trips per window, BENCH_PAIRS passes over the
 # configurations (scripts/bench-guest.sh); BENCH_KEEP=1 keeps the raw

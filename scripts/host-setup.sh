@@ -12,7 +12,7 @@ set -euo pipefail
 vm_pkgs="debootstrap qemu-system-x86 zstd xz-utils"
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev libncurses-dev libmicrohttpd-dev"
-test_pkgs="libcmocka-dev python3 python3-yaml groff-base man-db"
+test_pkgs="libcmocka-dev libclang-rt-dev python3 python3-yaml groff-base man-db"
 
 groups=${*:-vm build test}
 want=

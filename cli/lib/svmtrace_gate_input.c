@@ -6,6 +6,8 @@
  * exact.  Counters keep hist -j's names, flattened with dots.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,29 +31,63 @@ static int say(char *msg, size_t len, const char *fmt, ...)
 	return -1;
 }
 
-/* Numbers under "counters" become counters named by their dotted path. */
-int gate_input_add_counters_json(struct gate_input *in, json_object *obj, const char *prefix)
+/*
+ * A count or a sum must fit in a double without rounding: percentiles and
+ * means are computed in doubles, and a value near 2^64 would round up past
+ * every unsigned integer it is converted back to.  2^53 ns is 104 days.
+ */
+#define GATE_JSON_MAX ((double)(1ull << 53))
+
+/* Is @v a number a counter can hold?  JSON has no NaN, but json-c reads one. */
+static bool counter_value_ok(double v)
+{
+	return isfinite(v) && v >= 0 && v <= GATE_JSON_MAX;
+}
+
+/*
+ * Numbers under "counters" become counters named by their dotted path.
+ * Anything else is refused naming the member: gate compares these numbers,
+ * and a file that holds something else is not hist -j's output.
+ */
+static int add_counters(struct gate_input *in, json_object *obj, const char *prefix,
+			char *msg, size_t len)
 {
 	char name[128];
-	int err;
+	double v;
 
 	json_object_object_foreach(obj, key, val) {
 		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key);
 		switch (json_object_get_type(val)) {
 		case json_type_object:
-			err = gate_input_add_counters_json(in, val, name);
+			if (add_counters(in, val, name, msg, len))
+				return -1;
 			break;
 		case json_type_int:
 		case json_type_double:
-			err = gate_input_add_counter(in, name, json_object_get_double(val));
+			v = json_object_get_double(val);
+			if (!counter_value_ok(v))
+				return say(msg, len, "counter %s is %s: a counter is a whole number "
+					   "from 0 to 2^53", name, json_object_to_json_string(val));
+			if (gate_input_add_counter(in, name, v))
+				return say(msg, len, "out of memory");
 			break;
 		default:
-			err = 0;
+			return say(msg, len, "counter %s is %s, not a number", name,
+				   json_type_to_name(json_object_get_type(val)));
 		}
-		if (err)
-			return err;
 	}
 	return 0;
+}
+
+int gate_input_add_counters_json(struct gate_input *in, json_object *obj, const char *prefix)
+{
+	char msg[256];
+
+	if (!json_object_is_type(obj, json_type_object))
+		return -EINVAL;
+	if (!add_counters(in, obj, prefix, msg, sizeof(msg)))
+		return 0;
+	return strcmp(msg, "out of memory") ? -EINVAL : -ENOMEM;
 }
 
 /* Take over @e (and its values): the run's histogram for e->key. */
@@ -76,13 +112,35 @@ static int name_index(const char *s, const char *(*name)(unsigned int), unsigned
 	return -1;
 }
 
-static int get_u64(json_object *o, const char *field, uint64_t *v)
+/* A whole number from 0 to 2^53 in @field of histogram @idx; -1 after saying what is wrong. */
+static int get_u64(json_object *o, const char *field, uint64_t *v, size_t idx, char *msg, size_t len)
 {
 	json_object *f;
 
-	if (!json_object_object_get_ex(o, field, &f) || !json_object_is_type(f, json_type_int) ||
-	    json_object_get_int64(f) < 0)
-		return -1;
+	if (!json_object_object_get_ex(o, field, &f))
+		return say(msg, len, "histogram %zu: count, sum_ns or max_ns missing (no \"%s\")",
+			   idx, field);
+	if (!json_object_is_type(f, json_type_int))
+		return say(msg, len, "histogram %zu: %s is %s, not a whole number", idx, field,
+			   json_type_to_name(json_object_get_type(f)));
+	if (json_object_get_int64(f) < 0 || json_object_get_uint64(f) > (1ull << 53))
+		return say(msg, len, "histogram %zu: %s is %s: want a whole number from 0 to 2^53",
+			   idx, field, json_object_to_json_string(f));
+	*v = json_object_get_uint64(f);
+	return 0;
+}
+
+/* Bucket member @m of histogram @idx's bucket @b, a whole number from 0 to 2^53. */
+static int get_bucket_u64(json_object *bucket, size_t m, uint64_t *v, size_t idx, size_t b,
+			  char *msg, size_t len)
+{
+	static const char *const what[3] = { "lower bound", "upper bound", "count" };
+	json_object *f = json_object_array_get_idx(bucket, m);
+
+	if (!json_object_is_type(f, json_type_int) || json_object_get_int64(f) < 0 ||
+	    json_object_get_uint64(f) > (1ull << 53))
+		return say(msg, len, "histogram %zu: bucket %zu: %s %s is not a whole number from 0 "
+			   "to 2^53", idx, b, what[m], json_object_to_json_string(f));
 	*v = json_object_get_uint64(f);
 	return 0;
 }
@@ -138,9 +196,9 @@ static int read_hist(struct gate_input *in, json_object *o, size_t idx, char *ms
 	h = gate_input_add_hist(in, &key);
 	if (!h)
 		return say(msg, len, "out of memory");
-	if (get_u64(o, "count", &count) || get_u64(o, "sum_ns", &sum) || get_u64(o, "max_ns", &max))
-		return say(msg, len, "histogram %zu: count, sum_ns or max_ns missing or not a "
-			   "whole number", idx);
+	if (get_u64(o, "count", &count, idx, msg, len) || get_u64(o, "sum_ns", &sum, idx, msg, len) ||
+	    get_u64(o, "max_ns", &max, idx, msg, len))
+		return -1;
 	h->entry.hist.count = count;
 	h->entry.hist.sum = sum;
 	h->entry.hist.max = max;
@@ -150,32 +208,43 @@ static int read_hist(struct gate_input *in, json_object *o, size_t idx, char *ms
 	nb = json_object_array_length(buckets);
 	for (i = 0; i < nb; i++) {
 		json_object *b = json_object_array_get_idx(buckets, i);
-		int64_t lo, hi, c;
+		uint64_t lo, hi, c;
 		uint32_t slot;
 
 		if (!json_object_is_type(b, json_type_array) || json_object_array_length(b) != 3)
 			return say(msg, len, "histogram %zu: bucket %zu is not [lower, upper, count]", idx, i);
-		lo = json_object_get_int64(json_object_array_get_idx(b, 0));
-		hi = json_object_get_int64(json_object_array_get_idx(b, 1));
-		c = json_object_get_int64(json_object_array_get_idx(b, 2));
-		slot = svmtrace_hist_index(lo < 0 ? 0 : (uint64_t)lo);
-		if (lo < 0 || c < 0 || (uint64_t)lo != svmtrace_hist_lower(slot) ||
-		    (uint64_t)hi != svmtrace_hist_lower(slot) + svmtrace_hist_width(slot) - 1)
-			return say(msg, len, "histogram %zu: bucket [%lld, %lld] is not one of "
-				   "svmtrace's buckets", idx, (long long)lo, (long long)hi);
-		h->entry.hist.slots[slot] += c;
+		if (get_bucket_u64(b, 0, &lo, idx, i, msg, len) ||
+		    get_bucket_u64(b, 1, &hi, idx, i, msg, len) ||
+		    get_bucket_u64(b, 2, &c, idx, i, msg, len))
+			return -1;
+		slot = svmtrace_hist_index(lo);
+		if (lo != svmtrace_hist_lower(slot) ||
+		    hi != svmtrace_hist_lower(slot) + svmtrace_hist_width(slot) - 1)
+			return say(msg, len, "histogram %zu: bucket [%llu, %llu] is not one of "
+				   "svmtrace's buckets", idx, (unsigned long long)lo,
+				   (unsigned long long)hi);
+		/* Each term is at most 2^53, so the sum cannot wrap before it is caught. */
 		in_buckets += c;
+		if (in_buckets > count)
+			break;
+		h->entry.hist.slots[slot] += c;
 	}
+	if (in_buckets > count)
+		return say(msg, len, "histogram %zu: its buckets hold more values than its count (%llu)",
+			   idx, (unsigned long long)count);
 	if (in_buckets != h->entry.hist.count)
 		return say(msg, len, "histogram %zu: its buckets hold %llu values but its count is %llu",
 			   idx, (unsigned long long)in_buckets, (unsigned long long)h->entry.hist.count);
 	h->stored = true;
 	for (i = 0; i < 4; i++) {
-		if (!json_object_object_get_ex(o, pct_fields[i], &f) ||
-		    !(json_object_is_type(f, json_type_double) || json_object_is_type(f, json_type_int))) {
-			h->stored = false;
-			break;
+		if (!json_object_object_get_ex(o, pct_fields[i], &f)) {
+			h->stored = false;	/* hist -j before percentiles were stored */
+			continue;
 		}
+		if (!(json_object_is_type(f, json_type_double) || json_object_is_type(f, json_type_int)) ||
+		    !counter_value_ok(json_object_get_double(f)))
+			return say(msg, len, "histogram %zu: %s is %s: want a number of ns from 0 to 2^53",
+				   idx, pct_fields[i], json_object_to_json_string(f));
 		h->stored_pct[i] = json_object_get_double(f);
 	}
 	return 0;
@@ -274,20 +343,34 @@ int gate_input_from_json(struct gate_input *in, const char *path, char *msg, siz
 	for (i = 0; i < json_object_array_length(hists); i++)
 		if (read_hist(in, json_object_array_get_idx(hists, i), i + 1, msg, len))
 			goto out;
-	if (json_object_object_get_ex(root, "counters", &sub) &&
-	    gate_input_add_counters_json(in, sub, "")) {
-		say(msg, len, "out of memory");
-		goto out;
+	for (i = 0; i < 2; i++) {
+		static const char *const member[2] = { "counters", "events" };
+
+		if (!json_object_object_get_ex(root, member[i], &sub))
+			continue;
+		/* json-c walks a member that is not an object as if it were one. */
+		if (!json_object_is_type(sub, json_type_object)) {
+			say(msg, len, "\"%s\" is %s, not an object of counters", member[i],
+			    json_type_to_name(json_object_get_type(sub)));
+			goto out;
+		}
+		/* hist -j's counters keep their own names; events get "events." */
+		if (add_counters(in, sub, i ? "events" : "", msg, len))
+			goto out;
 	}
-	if (json_object_object_get_ex(root, "events", &sub) &&
-	    gate_input_add_counters_json(in, sub, "events")) {
-		say(msg, len, "out of memory");
-		goto out;
-	}
-	if (json_object_object_get_ex(root, "seconds", &sub) &&
-	    gate_input_add_counter(in, "duration", json_object_get_double(sub) * 1e9)) {
-		say(msg, len, "out of memory");
-		goto out;
+	if (json_object_object_get_ex(root, "seconds", &sub)) {
+		double sec = json_object_get_double(sub);
+
+		if (!(json_object_is_type(sub, json_type_double) || json_object_is_type(sub, json_type_int)) ||
+		    !isfinite(sec) || sec < 0 || sec * 1e9 > GATE_JSON_MAX) {
+			say(msg, len, "\"seconds\" is %s: want the run's length in seconds",
+			    json_object_to_json_string(sub));
+			goto out;
+		}
+		if (gate_input_add_counter(in, "duration", sec * 1e9)) {
+			say(msg, len, "out of memory");
+			goto out;
+		}
 	}
 	ret = 0;
 out:

@@ -173,9 +173,19 @@ static const char *closest(const char *w, size_t len, const char *const *words)
 	return best;
 }
 
+/*
+ * Bounds on one rule's tree.  The parser, the evaluator and free_node()
+ * recurse once per level, so a rule of thousands of '(' or of '* 1's
+ * would overflow the stack; no real rule comes near either bound.
+ */
+#define GATE_MAX_NESTING	32
+#define GATE_MAX_OPERATORS	64
+
 struct parser {
 	const char *s;
 	int p;
+	int depth;		/* '(' open around the current position */
+	int operators;		/* '*' and '/' so far */
 	struct gate_error *err;
 	bool in_baseline;
 	bool uses_baseline;
@@ -502,8 +512,12 @@ static struct gate_node *parse_primary(struct parser *ps)
 	if (isdigit((unsigned char)s[ps->p]) || (s[ps->p] == '.' && isdigit((unsigned char)s[ps->p + 1])))
 		return parse_number(ps);
 	if (s[ps->p] == '(') {
+		if (ps->depth == GATE_MAX_NESTING)
+			return fail(ps, ps->p, 1, "more than %d nested parentheses", GATE_MAX_NESTING);
+		ps->depth++;
 		ps->p++;
 		n = parse_expr(ps);
+		ps->depth--;
 		if (!n)
 			return NULL;
 		skip_space(ps);
@@ -583,6 +597,10 @@ static struct gate_node *parse_expr(struct parser *ps)
 		op = ps->s[ps->p];
 		if (op != '*' && op != '/')
 			return left;
+		if (++ps->operators > GATE_MAX_OPERATORS) {
+			fail(ps, ps->p, 1, "more than %d '*' and '/' in one rule", GATE_MAX_OPERATORS);
+			break;
+		}
 		ps->p++;
 		right = parse_primary(ps);
 		if (!right)

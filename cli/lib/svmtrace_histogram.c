@@ -56,7 +56,8 @@ static uint64_t percentile_rank(uint64_t n, double pct)
 		r = ceil(x);
 	if (r < 1)
 		return 1;
-	if (r > (double)n)
+	/* >=: (double)n may round up to 2^64, which no uint64_t holds */
+	if (r >= (double)n)
 		return n;
 	return (uint64_t)r;
 }

@@ -367,6 +367,12 @@ int svmtrace_recfile_read(const char *path, struct svmtrace_recfile_info *info,
 			   info->version, info->header_size, info->record_size);
 		goto out;
 	}
+	if (info->record_size > SVMTRACE_RECFILE_RECORD_SIZE_MAX) {
+		ret = fail(SVMTRACE_RECFILE_ERR_CORRUPT, msg, msglen,
+			   "corrupt header: record size %u is more than any version writes (%u)",
+			   info->record_size, SVMTRACE_RECFILE_RECORD_SIZE_MAX);
+		goto out;
+	}
 	if (size < info->header_size) {
 		ret = fail(SVMTRACE_RECFILE_ERR_TRUNCATED, msg, msglen,
 			   "truncated inside the header (%llu of %u bytes): 0 records readable",

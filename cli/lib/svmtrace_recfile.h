@@ -24,6 +24,12 @@
 #define SVMTRACE_RECFILE_RECORD_SIZE	88
 #define SVMTRACE_RECFILE_RECORD_SIZE_V1	80	/* the first records: no cgroup */
 #define SVMTRACE_RECFILE_TRAILER_SIZE	48	/* without the counters */
+/*
+ * The largest record a reader accepts: later versions may append fields,
+ * but a record size beyond this is damage, and refusing it keeps a reader
+ * from allocating what a corrupt header asks for.
+ */
+#define SVMTRACE_RECFILE_RECORD_SIZE_MAX	4096
 
 /* Header flags. */
 #define SVMTRACE_RECFILE_COMPLETE	(1u << 0)	/* trailer written, count final */

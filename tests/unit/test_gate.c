@@ -108,6 +108,36 @@ static void test_parse_good(void **state)
 }
 
 /* Every error points at the offending text. */
+/* Tens of thousands of '(' once overflowed the stack; now the 33rd is refused. */
+static void test_parse_deep_nesting(void **state)
+{
+	enum { N = 50000 };
+	char *rule = malloc(2 * N + 32);
+	struct gate_error err;
+	struct gate_rule r;
+	int i, ok;
+
+	(void)state;
+	assert_non_null(rule);
+	for (i = 0; i < N; i++)
+		rule[i] = '(';
+	strcpy(rule + N, "total.p50");
+	for (i = 0; i < N; i++)
+		rule[N + 9 + i] = ')';
+	strcpy(rule + 2 * N + 9, " < 1ms");
+	ok = !gate_rule_parse(rule, &r, &err);
+	free(rule);
+	if (ok)
+		gate_rule_free(&r);
+	assert_false(ok);
+	assert_int_equal(err.col, 32);
+	assert_string_equal(err.msg, "more than 32 nested parentheses");
+
+	/* 32 levels still parse and evaluate. */
+	r = parse_ok("((((((((((((((((((((((((((((((((total.p50)))))))))))))))))))))))))))))))) < 1ms");
+	gate_rule_free(&r);
+}
+
 static void test_parse_errors(void **state)
 {
 	static const struct {
@@ -158,6 +188,13 @@ static void test_parse_errors(void **state)
 		{ "name:   ", 9, "empty rule" },
 		{ "   # only a comment", 4, "empty rule" },
 		{ "total.p50 < @", 13, "expected a value" },
+		/* bounds that keep the recursive parser and evaluator on the stack */
+		{ "(((((((((((((((((((((((((((((((((total.p50))))))))))))))))))))))))))))))))) < 1ms", 33,
+		  "more than 32 nested parentheses" },
+		{ "total.p50 < 1ms * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 "
+		  "* 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 "
+		  "* 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 "
+		  "* 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1 * 1", 273, "more than 64 '*' and '/' in one rule" },
 	};
 	size_t i;
 
@@ -491,6 +528,39 @@ static void test_json_errors(void **state)
 		   "\"buckets\": [[5, 5, 1]]}]}", "its buckets hold 1 values but its count is 2");
 	json_error("{\"histograms\": [{\"stage\": \"map\", \"device\": \"x\", \"count\": 0, "
 		   "\"sum_ns\": 0, \"max_ns\": 0, \"buckets\": []}]}", "device is not a number");
+
+	/* Members present with the wrong type: once a NULL dereference. */
+	json_error("{\"histograms\": [], \"counters\": 5}",
+		   "\"counters\" is int, not an object of counters");
+	json_error("{\"histograms\": [], \"events\": [1, 2]}",
+		   "\"events\" is array, not an object of counters");
+	json_error("{\"histograms\": [], \"counters\": {\"livelock\": {\"retries_busy\": \"2\"}}}",
+		   "counter livelock.retries_busy is string, not a number");
+	json_error("{\"histograms\": [], \"seconds\": \"5\"}",
+		   "\"seconds\" is \"5\": want the run's length in seconds");
+
+	/* Numbers out of range: once converted to unsigned integers regardless. */
+	json_error("{\"histograms\": [], \"counters\": {\"migrations\": -1}}",
+		   "counter migrations is -1: a counter is a whole number from 0 to 2^53");
+	json_error("{\"histograms\": [], \"events\": {\"svm_retry\": 1e300}}",
+		   "counter events.svm_retry is 1e300");
+	json_error("{\"histograms\": [], \"seconds\": -1}", "\"seconds\" is -1");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 18446744073709551615, "
+		   "\"sum_ns\": 0, \"max_ns\": 0, \"buckets\": []}]}",
+		   "histogram 1: count is 18446744073709551615: want a whole number from 0 to 2^53");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 1, \"sum_ns\": -5, "
+		   "\"max_ns\": 0, \"buckets\": []}]}", "histogram 1: sum_ns is -5");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 1, \"sum_ns\": 5, "
+		   "\"max_ns\": 5.5, \"buckets\": []}]}", "histogram 1: max_ns is double, not a whole number");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 1, \"sum_ns\": 5, "
+		   "\"max_ns\": 5, \"buckets\": [[5, 5, 1.5]]}]}",
+		   "histogram 1: bucket 0: count 1.5 is not a whole number from 0 to 2^53");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 2, \"sum_ns\": 10, "
+		   "\"max_ns\": 5, \"buckets\": [[5, 5, 9007199254740992], [5, 5, 9007199254740992]]}]}",
+		   "histogram 1: its buckets hold more values than its count (2)");
+	json_error("{\"histograms\": [{\"stage\": \"map\", \"count\": 1, \"sum_ns\": 5, "
+		   "\"max_ns\": 5, \"buckets\": [[5, 5, 1]], \"p50_ns\": -3}]}",
+		   "histogram 1: p50_ns is -3: want a number of ns from 0 to 2^53");
 }
 
 /* A record file read through report's replay: exact percentiles, trailer counters. */
@@ -596,6 +666,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_deep_nesting),
 		cmocka_unit_test(test_units_and_humanize),
 		cmocka_unit_test(test_eval_exact),
 		cmocka_unit_test(test_eval_buckets_and_stored),

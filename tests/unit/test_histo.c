@@ -171,6 +171,27 @@ static void test_merge(void **state)
 	free(all);
 }
 
+/*
+ * A count of 2^64 - 1 is 2^64 as a double: the rank of p100 must still be
+ * the count, not a double converted past the range of a uint64_t.
+ */
+static void test_percentile_huge_count(void **state)
+{
+	struct svmtrace_hist *h = calloc(1, sizeof(*h));
+	double p;
+
+	(void)state;
+	assert_non_null(h);
+	h->slots[svmtrace_hist_index(1000)] = UINT64_MAX;
+	h->count = UINT64_MAX;
+	h->max = 1000;
+	p = svmtrace_histo_percentile(h, 100);
+	assert_true(p >= svmtrace_hist_lower(svmtrace_hist_index(1000)) && p <= 1000);
+	p = svmtrace_histo_percentile(h, 99.9);
+	assert_true(p >= svmtrace_hist_lower(svmtrace_hist_index(1000)) && p <= 1000);
+	free(h);
+}
+
 /* A window read from a cumulative histogram holds exactly what came after. */
 static void test_since(void **state)
 {
@@ -267,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_percentiles_lognormal),
 		cmocka_unit_test(test_percentiles_bimodal),
 		cmocka_unit_test(test_percentile_edges),
+		cmocka_unit_test(test_percentile_huge_count),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_slot_keys),

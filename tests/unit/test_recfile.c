@@ -323,6 +323,33 @@ static void test_corrupt(void **state)
 	assert_int_equal(read_file(path, &info, &recs, msg), SVMTRACE_RECFILE_ERR_CORRUPT);
 }
 
+/*
+ * A record size no version writes is refused before anything is allocated
+ * for it: 4 GiB per record once made report allocate that much.
+ */
+static void test_absurd_record_size(void **state)
+{
+	static const uint32_t sizes[] = { 0xfffffff0u, SVMTRACE_RECFILE_RECORD_SIZE_MAX + 1 };
+	struct svmtrace_recfile_info info;
+	struct svmtrace_record *recs;
+	char msg[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint8_t le[4] = { sizes[i], sizes[i] >> 8, sizes[i] >> 16, sizes[i] >> 24 };
+		char want[128];
+
+		write_file(0, 0);
+		patch(12, le, 4);
+		assert_int_equal(read_file(path, &info, &recs, msg), SVMTRACE_RECFILE_ERR_CORRUPT);
+		assert_null(recs);
+		snprintf(want, sizeof(want), "corrupt header: record size %u is more than any version "
+			 "writes (%u)", sizes[i], SVMTRACE_RECFILE_RECORD_SIZE_MAX);
+		assert_string_equal(msg, want);
+	}
+}
+
 /* A later writer may grow the header and the records within version 1. */
 static void test_longer_header_and_records(void **state)
 {
@@ -442,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absurd_record_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_longer_header_and_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_layout_records, setup, teardown),
 		cmocka_unit_test(test_unwritable),
