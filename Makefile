@@ -172,6 +172,7 @@ BENCH_KEEP ?=
 BENCH_MAP_ROUNDS ?= 30
 bench: guest-prep
 	@mkdir -p $(BUILD)/bench
+	@scripts/bench-report.sh $(BUILD)/bench/report-$$(hostname -s).json
 	@tests/vm/run.sh -p $(or $(PROFILE),plain) -l bench -- \
 		env BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_PAIRS=$(BENCH_PAIRS) BENCH_KEEP=$(BENCH_KEEP) \
 		bash scripts/bench-guest.sh $(REPO)/$(BUILD)/bench/results-$(or $(KERNEL),backports)-$(or $(PROFILE),plain).json

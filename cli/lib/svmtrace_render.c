@@ -114,11 +114,9 @@ void svmtrace_project_key(const struct svmtrace_render_opts *o, struct svmtrace_
 		k->cgroup = 0;
 }
 
-static int key_cmp(const void *a, const void *b)
+/* The order histograms are printed in: by process, cgroup, device, ..., stage. */
+int svmtrace_hist_key_cmp(const struct svmtrace_hist_key *x, const struct svmtrace_hist_key *y)
 {
-	const struct svmtrace_hist_key *x = &((const struct svmtrace_hist_entry *)a)->key;
-	const struct svmtrace_hist_key *y = &((const struct svmtrace_hist_entry *)b)->key;
-
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	if (x->cgroup != y->cgroup)
@@ -134,6 +132,12 @@ static int key_cmp(const void *a, const void *b)
 	if (x->stage != y->stage)
 		return x->stage < y->stage ? -1 : 1;
 	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return svmtrace_hist_key_cmp(&((const struct svmtrace_hist_entry *)a)->key,
+				     &((const struct svmtrace_hist_entry *)b)->key);
 }
 
 void svmtrace_entries_sort(struct svmtrace_hist_entry *entries, size_t n)

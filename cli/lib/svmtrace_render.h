@@ -92,6 +92,7 @@ extern const struct argp svmtrace_filter_argp;
 uint64_t svmtrace_cgroup_id(const char *path);
 bool svmtrace_filter_match(const struct svmtrace_filter *f, const struct svmtrace_record *r);
 void svmtrace_project_key(const struct svmtrace_render_opts *o, struct svmtrace_hist_key *k);
+int svmtrace_hist_key_cmp(const struct svmtrace_hist_key *x, const struct svmtrace_hist_key *y);
 void svmtrace_entries_sort(struct svmtrace_hist_entry *entries, size_t n);
 void svmtrace_entries_free(struct svmtrace_hist_entry *entries, size_t n);
 struct svmtrace_hist_entry *svmtrace_entries_find(struct svmtrace_hist_entry **entries, size_t *n,

@@ -14,14 +14,17 @@
 #include <json-c/json.h>
 
 #include "svmtrace_cli.h"
+#include "svmtrace_json_stream.h"
 #include "svmtrace_perfscript.h"
 #include "svmtrace_recfile.h"
 #include "svmtrace_render.h"
+#include "svmtrace_replay.h"
 
 struct report_options {
 	struct svmtrace_render_opts render;
 	struct svmtrace_filter filter;
 	const char *file;
+	size_t max_keys;
 	bool partial;
 	bool perf_script;
 };
@@ -39,13 +42,15 @@ static const char report_doc[] =
 	"    svmtrace report run.svmrec --log2 -j        # JSON, as svmtrace hist -j\n"
 	"    perf script -F +pid | svmtrace report --perf-script -   # from perf, no BPF\n";
 
-enum { OPT_PARTIAL = 1000, OPT_PERF_SCRIPT };
+enum { OPT_PARTIAL = 1000, OPT_PERF_SCRIPT, OPT_MAX_KEYS };
 
 static const struct argp_option report_argp_options[] = {
 	{ "partial", OPT_PARTIAL, NULL, 0, "report what a truncated or unfinished file still holds; "
 	  "with --perf-script, skip lines it cannot read", 0 },
 	{ "perf-script", OPT_PERF_SCRIPT, NULL, 0, "FILE is the text 'perf script' prints for "
 	  "svm_pagemap:* events ('-': standard input)", 0 },
+	{ "max-keys", OPT_MAX_KEYS, "N", 0, "at most N histograms (default and most: 1048576); "
+	  "the records of later keys are counted as dropped", 0 },
 	{},
 };
 
@@ -64,6 +69,17 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PERF_SCRIPT:
 		o->perf_script = true;
 		break;
+	case OPT_MAX_KEYS: {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (!*arg || *end || errno || !v || v > SVMTRACE_REPLAY_MAX_KEYS || arg[0] == '-')
+			argp_error(state, "invalid --max-keys '%s' (1-%u)", arg, SVMTRACE_REPLAY_MAX_KEYS);
+		o->max_keys = v;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (state->arg_num)
 			argp_error(state, "unexpected argument '%s': one FILE at a time", arg);
@@ -103,15 +119,69 @@ static const char *recorded_programs(const struct svmtrace_recfile_info *info)
 	return info->flags & SVMTRACE_RECFILE_RAW_TP ? "raw_tp" : "tp_btf";
 }
 
+/*
+ * The histograms, each built from its key's values when it is printed: one
+ * histogram in memory at a time, however many keys.
+ */
+static void print_entries(FILE *out, const struct report_options *o,
+			  const struct svmtrace_replay *rp, struct svmtrace_hist_entry *scratch)
+{
+	size_t i;
+
+	for (i = 0; i < rp->ngroups; i++) {
+		svmtrace_replay_entry(rp, i, scratch);
+		svmtrace_render_entry(out, &o->render, scratch);
+	}
+}
+
+/*
+ * @head's members, "histograms" streamed one by one (a JSON tree of them
+ * all would take tens of kB per key), then @tail's members.
+ */
+static void print_entries_json(FILE *out, const struct report_options *o,
+			       const struct svmtrace_replay *rp, struct svmtrace_hist_entry *scratch,
+			       json_object *head, json_object *tail)
+{
+	struct svmtrace_json_stream s;
+	size_t i;
+
+	svmtrace_json_stream_begin(&s, out, head, "histograms");
+	for (i = 0; i < rp->ngroups; i++) {
+		svmtrace_replay_entry(rp, i, scratch);
+		svmtrace_json_stream_item(&s, svmtrace_render_entry_json(&o->render, scratch));
+	}
+	svmtrace_json_stream_end(&s, tail);
+}
+
+/* Only when the cap was reached, so that normal reports keep their exact bytes. */
+static void add_dropped_json(json_object *root, const struct svmtrace_replay *rp)
+{
+	json_object *d;
+
+	if (!rp->dropped_records)
+		return;
+	d = json_object_new_object();
+	json_object_object_add(d, "max_keys", json_object_new_uint64(rp->max_keys));
+	json_object_object_add(d, "records", json_object_new_uint64(rp->dropped_records));
+	json_object_object_add(root, "over_max_keys", d);
+}
+
+static void warn_dropped(const struct report_options *o, const struct svmtrace_replay *rp)
+{
+	if (rp->dropped_records)
+		fprintf(stderr, "svmtrace report: %s: warning: more than %zu keys: %llu records of "
+			"later keys are not in the histograms (--max-keys)\n", o->file, rp->max_keys,
+			(unsigned long long)rp->dropped_records);
+}
+
 static void print_json(FILE *out, const struct report_options *o,
 		       const struct svmtrace_recfile_info *info, const struct svmtrace_record *recs,
-		       uint64_t n, const struct svmtrace_hist_entry *entries, size_t nentries,
-		       bool complete)
+		       uint64_t n, const struct svmtrace_replay *rp,
+		       struct svmtrace_hist_entry *scratch, bool complete)
 {
-	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	json_object *root = json_object_new_object(), *tail = json_object_new_object();
 	json_object *ev = json_object_new_object();
 	uint64_t counts[SVMTRACE_EV_MAX] = {}, r;
-	size_t i;
 
 	for (r = 0; r < n; r++)
 		if (recs[r].event < SVMTRACE_EV_MAX)
@@ -126,61 +196,54 @@ static void print_json(FILE *out, const struct report_options *o,
 	json_object_object_add(root, "complete", json_object_new_boolean(complete));
 	json_object_object_add(root, "records", json_object_new_uint64(n));
 	json_object_object_add(root, "lost", json_object_new_uint64(info->lost));
-	for (i = 0; i < nentries; i++)
-		json_object_array_add(arr, svmtrace_render_entry_json(&o->render, &entries[i]));
-	json_object_object_add(root, "histograms", arr);
+	add_dropped_json(tail, rp);
 	if (complete)
-		json_object_object_add(root, "counters", svmtrace_render_counters_json(info->counters));
+		json_object_object_add(tail, "counters", svmtrace_render_counters_json(info->counters));
 	json_object_object_add(ev, svmtrace_event_name(SVM_PAGEMAP_EV_MIGRATE_END),
 			       json_object_new_uint64(counts[SVM_PAGEMAP_EV_MIGRATE_END]));
 	json_object_object_add(ev, svmtrace_event_name(SVM_PAGEMAP_EV_STAGE_END),
 			       json_object_new_uint64(counts[SVM_PAGEMAP_EV_STAGE_END]));
-	json_object_object_add(root, "events", ev);
-	svmtrace_json_print(out, root);
+	json_object_object_add(tail, "events", ev);
+	print_entries_json(out, o, rp, scratch, root, tail);
 }
 
 static void print_perf_json(FILE *out, const struct report_options *o,
 			    const struct svmtrace_perfscript_info *info, uint64_t n,
-			    const struct svmtrace_hist_entry *entries, size_t nentries)
+			    const struct svmtrace_replay *rp, struct svmtrace_hist_entry *scratch)
 {
-	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	json_object *root = json_object_new_object(), *tail = json_object_new_object();
 	json_object *ev = json_object_new_object(), *skipped = json_object_new_object();
 	unsigned int e;
-	size_t i;
 
 	json_object_object_add(root, "file", json_object_new_string(o->file));
 	json_object_object_add(root, "source", json_object_new_string("perf script"));
 	json_object_object_add(root, "seconds", json_object_new_double((info->last_ts_ns - info->first_ts_ns) / 1e9));
 	json_object_object_add(root, "lines", json_object_new_uint64(info->lines));
 	json_object_object_add(root, "records", json_object_new_uint64(n));
-	for (i = 0; i < nentries; i++)
-		json_object_array_add(arr, svmtrace_render_entry_json(&o->render, &entries[i]));
-	json_object_object_add(root, "histograms", arr);
+	add_dropped_json(tail, rp);
 	for (e = 0; e < SVMTRACE_EV_MAX; e++)
 		json_object_object_add(ev, svmtrace_event_name(e), json_object_new_uint64(info->events[e]));
-	json_object_object_add(root, "events", ev);
+	json_object_object_add(tail, "events", ev);
 	json_object_object_add(skipped, "other_events", json_object_new_uint64(info->other_events));
 	json_object_object_add(skipped, "unknown_svm_pagemap_events",
 			       json_object_new_uint64(info->unknown_svm_events));
 	json_object_object_add(skipped, "malformed_lines", json_object_new_uint64(info->malformed));
-	json_object_object_add(root, "skipped", skipped);
-	svmtrace_json_print(out, root);
+	json_object_object_add(tail, "skipped", skipped);
+	print_entries_json(out, o, rp, scratch, root, tail);
 }
 
 static void print_perf_text(FILE *out, const struct report_options *o,
 			    const struct svmtrace_perfscript_info *info, uint64_t n,
-			    const struct svmtrace_hist_entry *entries, size_t nentries)
+			    const struct svmtrace_replay *rp, struct svmtrace_hist_entry *scratch)
 {
 	unsigned int e;
-	size_t i;
 
 	fprintf(out, "svm_pagemap migration latency from %s (perf script): %llu records over %.3f s "
 		"(times in %s, exact percentiles)\n", o->file, (unsigned long long)n,
 		(info->last_ts_ns - info->first_ts_ns) / 1e9, o->render.unit);
-	if (!nentries)
+	if (!rp->ngroups)
 		fprintf(out, "\nno migrations\n");
-	for (i = 0; i < nentries; i++)
-		svmtrace_render_entry(out, &o->render, &entries[i]);
+	print_entries(out, o, rp, scratch);
 	fprintf(out, "\nevents:");
 	for (e = 0; e < SVMTRACE_EV_MAX; e++)
 		if (info->events[e])
@@ -193,11 +256,11 @@ static void print_perf_text(FILE *out, const struct report_options *o,
 /* report --perf-script: the records perf's text implies, through the same replay. */
 static int report_perf_script(const struct report_options *o)
 {
-	struct svmtrace_hist_entry *entries = NULL;
+	struct svmtrace_hist_entry *scratch;
 	struct svmtrace_perfscript_info info;
 	struct svmtrace_record *recs = NULL;
 	bool by_pid = o->render.by[SVMTRACE_DIM_PID] || o->filter.pid;
-	size_t nentries = 0;
+	struct svmtrace_replay rp;
 	char msg[256];
 	uint64_t n;
 	FILE *in;
@@ -229,16 +292,20 @@ static int report_perf_script(const struct report_options *o)
 	if (by_pid && info.tid_only)
 		fprintf(stderr, "svmtrace report: %s: note: these are thread ids (perf script's default); "
 			"'perf script -F +pid' prints process ids\n", o->file);
-	if (svmtrace_entries_from_records(recs, n, &o->filter, &o->render, &entries, &nentries)) {
+	scratch = malloc(sizeof(*scratch));
+	if (!scratch || svmtrace_replay_build(&rp, recs, n, &o->filter, &o->render, o->max_keys)) {
 		fprintf(stderr, "svmtrace report: out of memory for %llu records\n", (unsigned long long)n);
+		free(scratch);
 		free(recs);
 		return 1;
 	}
+	warn_dropped(o, &rp);
 	if (o->render.json)
-		print_perf_json(stdout, o, &info, n, entries, nentries);
+		print_perf_json(stdout, o, &info, n, &rp, scratch);
 	else
-		print_perf_text(stdout, o, &info, n, entries, nentries);
-	svmtrace_entries_free(entries, nentries);
+		print_perf_text(stdout, o, &info, n, &rp, scratch);
+	svmtrace_replay_free(&rp);
+	free(scratch);
 	free(recs);
 	if (fflush(stdout)) {
 		fprintf(stderr, "svmtrace report: writing the report failed: %s\n", strerror(errno));
@@ -264,11 +331,12 @@ int svmtrace_cmd_report(int argc, char **argv)
 	struct report_options o = {
 		.render = SVMTRACE_RENDER_OPTS_DEFAULT,
 		.filter = SVMTRACE_FILTER_DEFAULT,
+		.max_keys = SVMTRACE_REPLAY_MAX_KEYS,
 	};
-	struct svmtrace_hist_entry *entries = NULL;
+	struct svmtrace_hist_entry *scratch;
 	struct svmtrace_recfile_info info;
 	struct svmtrace_record *recs = NULL;
-	size_t nentries = 0, i;
+	struct svmtrace_replay rp;
 	bool complete = true;
 	char msg[256];
 	uint64_t n;
@@ -298,13 +366,16 @@ int svmtrace_cmd_report(int argc, char **argv)
 		return 2;
 	}
 	n = complete ? info.record_count : info.readable;
-	if (svmtrace_entries_from_records(recs, n, &o.filter, &o.render, &entries, &nentries)) {
+	scratch = malloc(sizeof(*scratch));
+	if (!scratch || svmtrace_replay_build(&rp, recs, n, &o.filter, &o.render, o.max_keys)) {
 		fprintf(stderr, "svmtrace report: out of memory for %llu records\n", (unsigned long long)n);
+		free(scratch);
 		free(recs);
 		return 1;
 	}
+	warn_dropped(&o, &rp);
 	if (o.render.json) {
-		print_json(stdout, &o, &info, recs, n, entries, nentries, complete);
+		print_json(stdout, &o, &info, recs, n, &rp, scratch, complete);
 	} else {
 		printf("svm_pagemap migration latency from %s: %llu records over %.3f s on %s "
 		       "(%s programs, times in %s, exact percentiles)\n", o.file, (unsigned long long)n,
@@ -313,14 +384,14 @@ int svmtrace_cmd_report(int argc, char **argv)
 		if (info.lost)
 			printf("warning: %llu records were lost while recording (ring buffer full): "
 			       "these histograms miss them\n", (unsigned long long)info.lost);
-		if (!nentries)
+		if (!rp.ngroups)
 			printf("\nno migrations\n");
-		for (i = 0; i < nentries; i++)
-			svmtrace_render_entry(stdout, &o.render, &entries[i]);
+		print_entries(stdout, &o, &rp, scratch);
 		if (complete)
 			svmtrace_render_counters(stdout, info.counters);
 	}
-	svmtrace_entries_free(entries, nentries);
+	svmtrace_replay_free(&rp);
+	free(scratch);
 	free(recs);
 	if (fflush(stdout)) {
 		fprintf(stderr, "svmtrace report: writing the report failed: %s\n", strerror(errno));
