@@ -49,6 +49,13 @@ struct sb_counts {
 	uint64_t verify_errors;
 	uint64_t round_trips;
 	uint64_t last_error;		/* errno of the last failed MIGRATE */
+	uint64_t fuzz_calls;		/* fuzz: ioctls made, and what they returned */
+	uint64_t fuzz_ok, fuzz_einval, fuzz_efault, fuzz_ebusy, fuzz_enomem;
+	uint64_t fuzz_enotty, fuzz_other_errno;
+	uint64_t fuzz_churn_ops, fuzz_forks;
+	uint64_t integrity_writes;	/* integrity: page generations written */
+	uint64_t integrity_moves;	/* ioctls moving or reading the pages */
+	uint64_t integrity_torn_skipped; /* reads overlapping a write, not checked */
 	double to_dev_bytes, to_dev_ns;
 	double to_ram_bytes, to_ram_ns;
 	double memcpy_bytes, memcpy_ns;
@@ -89,5 +96,7 @@ int sb_stats(void);
 int sb_hold(void);
 int sb_evictone(void);
 int sb_evictall(void);
+int sb_fuzz(void);		/* svmbench_fuzz.c */
+int sb_integrity(void);		/* svmbench_integrity.c */
 
 #endif /* SVMBENCH_H */

@@ -73,6 +73,8 @@ static const struct {
 	{ "evictone", sb_evictone, "migrate then evict the range, checked" },
 	{ "evictall", sb_evictall, "evict every allocation of the device" },
 	{ "stats", sb_stats, "print the module's counters of every device" },
+	{ "fuzz", sb_fuzz, "random ioctls under mapping churn and forks for N seconds" },
+	{ "integrity", sb_integrity, "versioned writers vs migrate/evict/fault/read for N s" },
 };
 
 static void sb_usage(FILE *f)
@@ -91,8 +93,10 @@ static void sb_usage(FILE *f)
 		"  -d, --device N      device index (default 0)\n"
 		"  -p, --peer N        peer device for 'peer' (default 1)\n"
 		"  -s, --size SIZE     range size, K/M suffix (default 2M)\n"
-		"  -n, --iterations N  rounds, or migrations for 'random' (default 10)\n"
-		"  -P, --procs N       processes for 'contend' (default 4)\n"
+		"  -n, --iterations N  rounds, migrations for 'random', seconds for 'fuzz'\n"
+		"                      and 'integrity' (default 10)\n"
+		"  -P, --procs N       processes for 'contend' and 'fuzz', movers for\n"
+		"                      'integrity' (default 4)\n"
 		"  -t, --timeslice MS  timeslice of migrations (default 0; contend 5)\n"
 		"  -m, --max-size SIZE buffer of 'random' (default 8M)\n"
 		"  -S, --seed N        pattern/random seed (default 1)\n"
@@ -157,7 +161,11 @@ static double sb_mib_s(double bytes, double ns)
 	X(fault_ioctls) X(fault_attempts) X(fault_devmem) X(fault_system)\
 	X(fault_failed) X(evict_ioctls) X(evict_busy) X(evicted_pages)	\
 	X(dev_reads) X(dev_writes) X(cpu_faultbacks) X(verified_pages)	\
-	X(verify_errors) X(round_trips) X(last_error)
+	X(verify_errors) X(round_trips) X(last_error)			\
+	X(fuzz_calls) X(fuzz_ok) X(fuzz_einval) X(fuzz_efault) X(fuzz_ebusy)	\
+	X(fuzz_enomem) X(fuzz_enotty) X(fuzz_other_errno) X(fuzz_churn_ops)	\
+	X(fuzz_forks) X(integrity_writes) X(integrity_moves)		\
+	X(integrity_torn_skipped)
 
 static void sb_print_json(const char *scenario, int fails)
 {
