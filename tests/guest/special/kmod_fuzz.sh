@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+# On request only (a hang it found is open, see below):
+#
+#   make guest-run CMD='bash tests/guest/run-suites.sh /tmp/r special/kmod_fuzz; cat /tmp/r'
+#
+# Hostile use, on both engines (native, then the kernel's own drm_pagemap
+# with two devices): svmbench integrity (versioned writers against threads
+# migrating, evicting, faulting and reading the same pages through both
+# devices, forked snapshots checked) and svmbench fuzz (random ioctls, valid
+# and invalid, arguments biased to the edges and to the process's own
+# mappings, while another thread churns those mappings and forks),
+# FUZZ_SECONDS (15) each.  Then what the kernel owes: dmesg clean (no WARN,
+# BUG, Oops, refcount or leak line), every device page back after an
+# eviction, and the module unloads.
+#
+# Open finding: svmbench fuzz sometimes leaves a task spinning in the
+# kernel with the mmap lock held for read (soft lockup; seen on both
+# engines, about one 15-second run in eight), and one integrity run right
+# after fuzzing read another page's data through a device (drm_pagemap).
+# A run that does not end in time is reported as a hang after the stacks
+# of every CPU and blocked task went to the console (sysrq l and w, with
+# the console log level raised), and the suite stops: the guest cannot
+# recover from it.  Until it is fixed this suite stays out of make test.
+# suite-timeout: 900
+. "$T_REPO/tests/guest/kmod.inc"
+kneed_devmem
+
+secs=${FUZZ_SECONDS:-15}
+harness=$(cat "${SVMTRACE_RUNDIR:-/nonexistent}/modparams" 2>/dev/null)
+base_params=$(sed -E 's/(^| )(engine|ndevices)=[^ ]*//g' <<<"$harness")
+reload_default() {
+	[ -d /sys/module/svm_pagemap ] && return
+	# shellcheck disable=SC2086
+	modprobe svm_pagemap $harness
+}
+trap 'reload_default; rm -rf "$KTMP"' EXIT
+
+rmmod_wait() {
+	local i
+	for i in $(seq 1 50); do
+		[ -d /sys/module/svm_pagemap ] || return 0
+		rmmod svm_pagemap 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# bounded NAME OUT ERR CMD...: CMD, which must end within four times its
+# budget plus a minute; a task stuck in the kernel cannot be killed, so a
+# hang dumps the stacks and stops the suite.
+bounded() {
+	local name=$1 out=$2 err=$3 pid i
+	shift 3
+	"$@" >"$out" 2>"$err" &
+	pid=$!
+	for i in $(seq 1 $((4 * secs + 60))); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			return
+		fi
+		sleep 1
+	done
+	dmesg -n 8
+	echo l >/proc/sysrq-trigger
+	echo w >/proc/sysrq-trigger
+	t_fail "$name" "still running after $((4 * secs + 60)) s: a hang (stacks on the console)"
+	exit 1
+}
+
+# pages_back BASE: every device's free pages equal BASE, within 10 s (a
+# drm_pagemap allocation is released from a work item).
+pages_back() {
+	local i
+	for i in $(seq 1 50); do
+		[ "$(kfree)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+for engine in native drm_pagemap; do
+	if ! rmmod_wait; then
+		t_fail "$engine: the module unloads before the run" "$(lsmod | grep svm_pagemap)"
+		break
+	fi
+	# shellcheck disable=SC2086
+	if ! modprobe svm_pagemap $base_params engine=$engine ndevices=2 2>/dev/null; then
+		t_skip "$engine" "engine=$engine does not load on $(uname -r)"
+		continue
+	fi
+	base=$(kfree)
+	dmesg -C
+	bounded "$engine: svmbench integrity" "$KTMP/integrity.json" "$KTMP/integrity.err" \
+		"$SVMBENCH" -P 3 -n "$secs" -j integrity
+	t_eq "$engine: svmbench integrity: every page read back was whole and of its generation" 0 "$?"
+	sed "s/^/kmod_fuzz $engine: /" "$KTMP/integrity.err" | tail -n 5
+	bounded "$engine: svmbench fuzz" "$KTMP/fuzz.json" "$KTMP/fuzz.err" \
+		"$SVMBENCH" -P 2 -n "$secs" -j fuzz
+	t_eq "$engine: svmbench fuzz: every call returned, no process died of a signal" 0 "$?"
+	sed "s/^/kmod_fuzz $engine: /" "$KTMP/fuzz.err" | tail -n 5
+	t_rows "$engine: what the runs did" < <(python3 - "$KTMP" "$engine" "$secs" 2>&1 <<'PY'
+import json, sys
+d, engine, secs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def row(name, ok, detail):
+    print(("PASS" if ok else "FAIL") + f"|{engine}: {name}|{detail}")
+i = json.load(open(f"{d}/integrity.json"))["counts"]
+f = json.load(open(f"{d}/fuzz.json"))["counts"]
+errs = {k[5:]: v for k, v in f.items() if k.startswith("fuzz_e") or k == "fuzz_other_errno"}
+row("the fuzzer made calls that succeeded and calls that were refused",
+    f["fuzz_calls"] >= 10 * secs and f["fuzz_ok"] > 0 and f["fuzz_einval"] > 0 and f["fuzz_efault"] > 0,
+    f"calls {f['fuzz_calls']}, ok {f['fuzz_ok']}, {errs}")
+row("... while its mappings churned and it forked",
+    f["fuzz_churn_ops"] > 0 and f["fuzz_forks"] > 0,
+    f"churn {f['fuzz_churn_ops']}, forks {f['fuzz_forks']}")
+row("the integrity run wrote, moved and verified pages",
+    i["integrity_writes"] > 0 and i["integrity_moves"] > 0 and i["verified_pages"] > 0
+    and i["verify_errors"] == 0 and i["migrate_ok"] + i["fault_devmem"] > 0,
+    f"writes {i['integrity_writes']}, moves {i['integrity_moves']}, verified {i['verified_pages']}, "
+    f"skipped mid-write {i['integrity_torn_skipped']}, errors {i['verify_errors']}, "
+    f"migrations {i['migrate_ok']}, device faults on device {i['fault_devmem']}")
+PY
+)
+	for d in /dev/svm_pagemap*; do
+		"$SVMBENCH" -d "${d#/dev/svm_pagemap}" evictall >/dev/null 2>&1
+	done
+	pages_back "$base"
+	t_eq "$engine: device pages back to baseline" "$base" "$(kfree)"
+	bad=$(dmesg | grep -E 'WARNING|BUG|Oops|refcount_t|leak|Call Trace' | head -n 3)
+	t_eq "$engine: dmesg has no WARN, BUG, Oops, refcount or leak line" "" "$bad"
+	rmmod_wait
+	t_eq "$engine: the module unloads after the run" "" "$(lsmod | awk '$1 == "svm_pagemap"')"
+done
