@@ -5,7 +5,7 @@
 # Called by the Makefile targets; safe to run again (it only checks when all
 # is present).  Everything the guest needs lives in its own root filesystem.
 #
-#   host-setup.sh [vm] [build] [test]   (default: all three groups)
+#   host-setup.sh [vm] [build] [test] [browser]   (default: all four groups)
 
 set -euo pipefail
 
@@ -13,15 +13,20 @@ vm_pkgs="debootstrap qemu-system-x86 zstd xz-utils"
 build_pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev libncurses-dev libmicrohttpd-dev"
 test_pkgs="libcmocka-dev libclang-rt-dev python3 python3-yaml groff-base man-db"
+# Headless browser tests of the HTML report and the timeline; npm comes with
+# the machine's Node.js where one is installed, else from Debian.
+browser_pkgs="chromium fonts-dejavu-core"
+command -v npm >/dev/null || browser_pkgs="$browser_pkgs nodejs npm"
 
-groups=${*:-vm build test}
+groups=${*:-vm build test browser}
 want=
 for g in $groups; do
 	case $g in
 	vm) want="$want $vm_pkgs" ;;
 	build) want="$want $build_pkgs" ;;
 	test) want="$want $test_pkgs" ;;
-	*) echo "host-setup: unknown group '$g' (vm, build, test)" >&2; exit 2 ;;
+	browser) want="$want $browser_pkgs" ;;
+	*) echo "host-setup: unknown group '$g' (vm, build, test, browser)" >&2; exit 2 ;;
 	esac
 done
 

@@ -34,6 +34,7 @@
 struct parser {
 	struct svmtrace_perfscript_info *info;
 	bool partial;
+	bool side_events;
 	bool seen_event_line;
 	struct svmtrace_record *recs;
 	uint64_t nrecs, cap;
@@ -280,6 +281,45 @@ static int on_migrate_end(struct parser *p, const struct line *l, uint32_t pid, 
 	return push_record(p, &r);
 }
 
+/*
+ * The events a timeline shows besides the stages, as records of their own
+ * event (svmtrace_perfscript_read_ex() with SVMTRACE_PERFSCRIPT_SIDE_EVENTS;
+ * the header says which field holds what).
+ */
+static int on_side_event(struct parser *p, const struct line *l, int ev, uint32_t pid, uint64_t ts)
+{
+	uint64_t id = 0, alloc_id = 0, device, reason = 0, attempt = 0, slice = 0, addr = 0;
+	uint64_t remaining = 0, error = 0;
+	struct svmtrace_record r;
+
+	if (!p->side_events)
+		return 0;
+	if (ev == SVM_PAGEMAP_EV_RETRY &&
+	    (!U64("id", id) || !U32("device", device) ||
+	     !ENUM("reason", svmtrace_retry_reason_names, reason) || !U32("attempt", attempt) ||
+	     !U32("timeslice_ms", slice)))
+		return -EINVAL;
+	if (ev == SVM_PAGEMAP_EV_TIMESLICE_HOLD &&
+	    (!U64("alloc_id", alloc_id) || !U32("device", device) || !U64("address", addr) ||
+	     !U64("remaining_ns", remaining)))
+		return -EINVAL;
+	if (ev == SVM_PAGEMAP_EV_EVICT_RETRY &&
+	    (!U64("alloc_id", alloc_id) || !U64("id", id) || !U32("device", device) ||
+	     !ENUM("reason", svmtrace_retry_reason_names, reason) || !U32("attempt", attempt) ||
+	     !S32("error", error)))
+		return -EINVAL;
+	r = (struct svmtrace_record){
+		.ts_ns = ts, .id = ev == SVM_PAGEMAP_EV_TIMESLICE_HOLD ? alloc_id : id,
+		.start = ev == SVM_PAGEMAP_EV_TIMESLICE_HOLD ? addr : alloc_id,
+		.npages = attempt,
+		.duration_ns = ev == SVM_PAGEMAP_EV_RETRY ? slice * 1000000ull : remaining,
+		.event = ev, .pid = pid, .device = device, .stage = SVMTRACE_STAGE_TOTAL,
+		.direction = SVMTRACE_ALL, .trigger = SVMTRACE_ALL, .path = (uint32_t)reason,
+		.result = (int32_t)error,
+	};
+	return push_record(p, &r);
+}
+
 static int event_index(const char *name, size_t len)
 {
 	unsigned int i;
@@ -368,6 +408,11 @@ static int parse_line(struct parser *p, char *raw, size_t len)
 	case SVM_PAGEMAP_EV_MIGRATE_END:
 		ret = on_migrate_end(p, &l, pid, ts);
 		break;
+	case SVM_PAGEMAP_EV_RETRY:
+	case SVM_PAGEMAP_EV_TIMESLICE_HOLD:
+	case SVM_PAGEMAP_EV_EVICT_RETRY:
+		ret = on_side_event(p, &l, ev, pid, ts);
+		break;
 	}
 	if (!ret)
 		p->info->events[ev]++;
@@ -396,7 +441,29 @@ int svmtrace_perfscript_read(FILE *in, bool partial, struct svmtrace_perfscript_
 			     struct svmtrace_record **records, uint64_t *nrecords,
 			     char *msg, size_t msglen)
 {
-	struct parser p = { .info = info, .partial = partial, .msg = msg, .msglen = msglen };
+	return svmtrace_perfscript_read_ex(in, partial ? SVMTRACE_PERFSCRIPT_PARTIAL : 0, info,
+					   records, nrecords, msg, msglen);
+}
+
+/**
+ * svmtrace_perfscript_read_ex() - svmtrace_perfscript_read() with flags
+ * @in: the text
+ * @flags: SVMTRACE_PERFSCRIPT_PARTIAL, SVMTRACE_PERFSCRIPT_SIDE_EVENTS
+ * @info: filled with what the text held
+ * @records: set to a malloc()ed array of the records (caller frees)
+ * @nrecords: set to their number
+ * @msg: set to the reason on failure (and to a note on success, else "")
+ * @msglen: size of @msg
+ *
+ * Return: as svmtrace_perfscript_read().
+ */
+int svmtrace_perfscript_read_ex(FILE *in, unsigned int flags, struct svmtrace_perfscript_info *info,
+				struct svmtrace_record **records, uint64_t *nrecords,
+				char *msg, size_t msglen)
+{
+	bool partial = flags & SVMTRACE_PERFSCRIPT_PARTIAL;
+	struct parser p = { .info = info, .partial = partial, .msg = msg, .msglen = msglen,
+			    .side_events = flags & SVMTRACE_PERFSCRIPT_SIDE_EVENTS };
 	char *buf = NULL;
 	size_t bufcap = 0;
 	ssize_t len;

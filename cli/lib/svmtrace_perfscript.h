@@ -57,4 +57,24 @@ int svmtrace_perfscript_read(FILE *in, bool partial, struct svmtrace_perfscript_
 			     struct svmtrace_record **records, uint64_t *nrecords,
 			     char *msg, size_t msglen);
 
+/*
+ * Flags of svmtrace_perfscript_read_ex().  With SIDE_EVENTS, svm_retry,
+ * svm_timeslice_hold and svm_evict_retry lines become records too (for the
+ * timeline, svmtrace_trace_event.h), with their own event and these fields:
+ *   retry:          id, device, path = retry reason, npages = attempt,
+ *                   duration_ns = timeslice_ms of the next attempt in ns
+ *   timeslice_hold: id = alloc_id, start = address, device,
+ *                   duration_ns = remaining_ns
+ *   evict_retry:    id, start = alloc_id, device, path = retry reason,
+ *                   npages = attempt, result = error
+ * (stage SVMTRACE_STAGE_TOTAL, direction and trigger SVMTRACE_ALL).  The
+ * histogram builders skip them as they skip any other event.
+ */
+#define SVMTRACE_PERFSCRIPT_PARTIAL	(1u << 0)
+#define SVMTRACE_PERFSCRIPT_SIDE_EVENTS	(1u << 1)
+
+int svmtrace_perfscript_read_ex(FILE *in, unsigned int flags, struct svmtrace_perfscript_info *info,
+				struct svmtrace_record **records, uint64_t *nrecords,
+				char *msg, size_t msglen);
+
 #endif /* SVMTRACE_PERFSCRIPT_H */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Printing latency histograms, the same for svmtrace hist and svmtrace
- * report: one summary line per key (count, avg, p50/p90/p99/p99.9, max),
- * optionally a log2 or fine histogram above it, or one JSON object per key.
- * When an entry holds every value (report), its percentiles are exact and
- * the bucket estimates are shown next to them.
+ * report: per key a summary line (count, avg, p50/p90/p99, max) over its
+ * distribution drawn as log2 bars, as bcc's tools and bpftrace's hist()
+ * draw them, or as bars of the fine buckets; or, with --table, the summary
+ * lines alone (with p99.9, and for an entry that holds every value, as
+ * report's do, the bucket estimates next to its exact percentiles); or one
+ * JSON object per key, the same whatever the view.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ static const char *const dim_names[SVMTRACE_DIM_MAX] = {
 	"stage", "direction", "trigger", "path", "device", "pid", "cgroup",
 };
 
-enum { OPT_BY = 1100, OPT_LOG2, OPT_FINE };
+enum { OPT_BY = 1100, OPT_LOG2, OPT_FINE, OPT_TABLE };
 
 static const struct argp_option render_options[] = {
 	{ "by", OPT_BY, "DIMS", 0, "key histograms by DIMS, comma-separated from stage, direction, "
@@ -26,8 +28,10 @@ static const struct argp_option render_options[] = {
 	{ "milliseconds", 'm', NULL, 0, "print times in ms", 0 },
 	{ "microseconds", 'u', NULL, 0, "print times in us (default)", 0 },
 	{ "nanoseconds", 'n', NULL, 0, "print times in ns", 0 },
-	{ "log2", OPT_LOG2, NULL, 0, "draw log2 histograms", 0 },
-	{ "fine", OPT_FINE, NULL, 0, "list the fine (log-linear) buckets", 0 },
+	{ "log2", OPT_LOG2, NULL, 0, "draw log2 bars under each summary line (the default)", 0 },
+	{ "fine", OPT_FINE, NULL, 0, "draw the non-empty fine (log-linear) buckets instead", 0 },
+	{ "table", OPT_TABLE, NULL, 0, "no bars: one summary line per key, with p99.9 (the last "
+	  "of --log2, --fine, --table wins)", 0 },
 	{ "json", 'j', NULL, 0, "print JSON", 0 },
 	{},
 };
@@ -80,6 +84,9 @@ static error_t render_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FINE:
 		o->view = SVMTRACE_VIEW_FINE;
+		break;
+	case OPT_TABLE:
+		o->view = SVMTRACE_VIEW_TABLE;
 		break;
 	case 'j':
 		o->json = true;
@@ -223,11 +230,68 @@ static void print_stars(FILE *out, uint64_t val, uint64_t max, int width)
 		fputc(i < n ? '*' : ' ', out);
 }
 
+static int digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* One row of bars: the values lo..hi (ns) were seen count times. */
+struct bar_row {
+	uint64_t lo, hi, count;
+};
+
+/*
+ * Rows as bcc's print_log2_hist draws them, "lo -> hi : count |***|", but
+ * with the columns sized to the widest label and count (the last bucket's
+ * labels have 13 digits, 2^42 ns; a count up to 20) and the bar narrowed
+ * by what they take, so that no row passes SVMTRACE_RENDER_COLS.
+ */
+static void print_bars(FILE *out, const struct bar_row *rows, unsigned int n)
+{
+	int lw = 10, cw = 8, bar;
+	uint64_t max = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (digits(rows[i].hi) > lw)
+			lw = digits(rows[i].hi);
+		if (digits(rows[i].count) > cw)
+			cw = digits(rows[i].count);
+		if (rows[i].count > max)
+			max = rows[i].count;
+	}
+	/* "lo -> hi : count |" and the closing "|" */
+	bar = SVMTRACE_RENDER_COLS - (2 * lw + 4 + 3 + cw + 2 + 1);
+	if (bar > 40)
+		bar = 40;
+	fprintf(out, "%*s%-*s : %-*s distribution\n", lw / 2, "", 2 * lw + 4 - lw / 2, "ns",
+		cw, "count");
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%*llu -> %-*llu : %-*llu |", lw, (unsigned long long)rows[i].lo,
+			lw, (unsigned long long)rows[i].hi, cw, (unsigned long long)rows[i].count);
+		print_stars(out, rows[i].count, max, bar);
+		fputs("|\n", out);
+	}
+}
+
+/*
+ * The powers of two from the first non-empty one to the last, empty ones
+ * between them kept so that the shape shows, as biolatency prints them
+ * (though it also prints the empty ones from 0 up: in ns that would be a
+ * dozen empty rows over every histogram).
+ */
 static void print_log2(FILE *out, const struct svmtrace_hist *h)
 {
-	uint64_t slots[SVMTRACE_LOG2_SLOTS], max = 0;
-	int first = -1, last = -1;
-	unsigned int i;
+	uint64_t slots[SVMTRACE_LOG2_SLOTS];
+	struct bar_row rows[SVMTRACE_LOG2_SLOTS];
+	int first = -1, last = -1, i;
+	unsigned int n = 0;
 
 	svmtrace_histo_log2(h, slots);
 	for (i = 0; i < SVMTRACE_LOG2_SLOTS; i++) {
@@ -236,40 +300,100 @@ static void print_log2(FILE *out, const struct svmtrace_hist *h)
 		if (first < 0)
 			first = i;
 		last = i;
-		if (slots[i] > max)
-			max = slots[i];
 	}
-	fprintf(out, "%24s : %-10s |%-40s|\n", "ns", "count", "distribution");
-	for (i = first < 0 ? 0 : first; (int)i <= last; i++) {
-		uint64_t lo = i ? 1ull << (i - 1) : 0, hi = i ? (1ull << i) - 1 : 0;
-
-		fprintf(out, "%11llu -> %-10llu : %-10llu |", (unsigned long long)lo,
-			(unsigned long long)hi, (unsigned long long)slots[i]);
-		print_stars(out, slots[i], max, 40);
-		fprintf(out, "|\n");
+	if (first < 0)
+		return;
+	for (i = first; i <= last; i++) {
+		rows[n].lo = i ? 1ull << (i - 1) : 0;
+		rows[n].hi = i ? (1ull << (i - 1)) * 2 - 1 : 0;
+		rows[n++].count = slots[i];
 	}
+	print_bars(out, rows, n);
 }
 
-void svmtrace_render_entry(FILE *out, const struct svmtrace_render_opts *o,
-			   const struct svmtrace_hist_entry *e)
+/*
+ * The non-empty fine buckets only: 32 per power of two, so keeping the
+ * empty ones between would make hundreds of rows of a wide distribution.
+ */
+static void print_fine(FILE *out, const struct svmtrace_hist *h)
 {
+	struct bar_row *rows;
+	unsigned int i, n = 0;
+
+	rows = malloc(SVMTRACE_HIST_BUCKETS * sizeof(*rows));
+	if (!rows)
+		return;
+	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++) {
+		if (!h->slots[i])
+			continue;
+		rows[n].lo = svmtrace_hist_lower(i);
+		rows[n].hi = svmtrace_hist_lower(i) + svmtrace_hist_width(i) - 1;
+		rows[n++].count = h->slots[i];
+	}
+	if (n)
+		print_bars(out, rows, n);
+	free(rows);
+}
+
+/*
+ * Four significant digits, in the unit asked for and, from 10000 of it up,
+ * in the next larger one, so that the summary line over the bars keeps
+ * inside 80 columns even in ns: a bucket percentile is only within 3%
+ * anyway, and --table and -j keep every digit.
+ */
+static const char *fmt_time(char *buf, size_t len, double ns, const struct svmtrace_render_opts *o)
+{
+	static const struct {
+		const char *name;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
+	const char *unit = o->unit;
+	double v = ns / o->unit_ns;
+	unsigned int i;
+	int prec;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (units[i].ns < o->unit_ns)
+			continue;
+		if (ns / units[i].ns < 9999.5 || i == sizeof(units) / sizeof(units[0]) - 1) {
+			/* the unit asked for, or the first one the value fits in 4 digits */
+			if (units[i].ns != o->unit_ns) {
+				unit = units[i].name;
+				v = ns / units[i].ns;
+			}
+			break;
+		}
+	}
+	prec = v >= 999.95 ? 0 : v >= 99.995 ? 1 : v >= 9.9995 ? 2 : 3;
+	snprintf(buf, len, "%.*f%s", prec, v, unit);
+	return buf;
+}
+
+/* The summary line over the bars: count, avg, p50, p90, p99, max. */
+static void print_summary(FILE *out, const struct svmtrace_render_opts *o,
+			  const struct svmtrace_hist_entry *e)
+{
+	static const double pcts[] = { 50, 90, 99 };
 	const struct svmtrace_hist *h = &e->hist;
-	char name[192];
+	char buf[48];
 	unsigned int i;
 
-	describe_key(&e->key, name, sizeof(name));
-	fprintf(out, "\n%s\n", name);
-	if (o->view == SVMTRACE_VIEW_LOG2) {
-		print_log2(out, h);
-	} else if (o->view == SVMTRACE_VIEW_FINE) {
-		fprintf(out, "%24s : %s\n", "ns", "count");
-		for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++)
-			if (h->slots[i])
-				fprintf(out, "%11llu -> %-10llu : %llu\n",
-					(unsigned long long)svmtrace_hist_lower(i),
-					(unsigned long long)(svmtrace_hist_lower(i) + svmtrace_hist_width(i) - 1),
-					(unsigned long long)h->slots[i]);
-	}
+	fprintf(out, "  count %llu", (unsigned long long)h->count);
+	fprintf(out, "  avg %s", fmt_time(buf, sizeof(buf),
+					 h->count ? (double)h->sum / h->count : 0.0, o));
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		fprintf(out, "  p%g %s", pcts[i],
+			fmt_time(buf, sizeof(buf), svmtrace_entry_percentile(e, pcts[i]), o));
+	fprintf(out, "  max %s\n", fmt_time(buf, sizeof(buf), (double)h->max, o));
+}
+
+/* --table: the line of every percentile, and report's bucket estimates under it. */
+static void print_table_line(FILE *out, const struct svmtrace_render_opts *o,
+			     const struct svmtrace_hist_entry *e)
+{
+	const struct svmtrace_hist *h = &e->hist;
+	unsigned int i;
+
 	fprintf(out, "  count %llu  avg %.3f%s", (unsigned long long)h->count,
 		h->count ? (double)h->sum / h->count / o->unit_ns : 0.0, o->unit);
 	for (i = 0; i < NPCTS; i++)
@@ -284,6 +408,28 @@ void svmtrace_render_entry(FILE *out, const struct svmtrace_render_opts *o,
 		fprintf(out, "  p%g %.3f%s", svmtrace_summary_pcts[i],
 			svmtrace_histo_percentile(h, svmtrace_summary_pcts[i]) / o->unit_ns, o->unit);
 	fprintf(out, "\n");
+}
+
+void svmtrace_render_entry(FILE *out, const struct svmtrace_render_opts *o,
+			   const struct svmtrace_hist_entry *e)
+{
+	char name[192];
+
+	describe_key(&e->key, name, sizeof(name));
+	fprintf(out, "\n%s\n", name);
+	switch (o->view) {
+	case SVMTRACE_VIEW_TABLE:
+		print_table_line(out, o, e);
+		break;
+	case SVMTRACE_VIEW_FINE:
+		print_summary(out, o, e);
+		print_fine(out, &e->hist);
+		break;
+	default:
+		print_summary(out, o, e);
+		print_log2(out, &e->hist);
+		break;
+	}
 }
 
 static json_object *json_u64(uint64_t v)

@@ -2,7 +2,7 @@
 /*
  * Rendering a set of latency histograms, shared by svmtrace hist (kernel
  * maps) and svmtrace report (a record file): key dimensions (--by), units,
- * the summary / log2 / fine views, plain text and JSON; and the filter
+ * the log2 / fine / table views, plain text and JSON; and the filter
  * options (-S/-D/-d/-p/-c) every collecting subcommand takes.
  */
 #ifndef SVMTRACE_RENDER_H
@@ -30,12 +30,20 @@ enum svmtrace_dim {
 	SVMTRACE_DIM_MAX,
 };
 
-enum svmtrace_view { SVMTRACE_VIEW_SUMMARY, SVMTRACE_VIEW_LOG2, SVMTRACE_VIEW_FINE };
+/*
+ * How a key is printed as text: a summary line over log2 bars (the default,
+ * zero so that any zeroed options draw bars), over bars of the fine
+ * buckets, or the table of summary lines with no bars (--table).
+ */
+enum svmtrace_view { SVMTRACE_VIEW_LOG2, SVMTRACE_VIEW_FINE, SVMTRACE_VIEW_TABLE };
+
+/* Text rows of the bar views never pass this many columns. */
+#define SVMTRACE_RENDER_COLS 80
 
 /**
  * struct svmtrace_render_opts - how histograms are keyed and printed
  * @by: dimensions kept in the key; the others are merged away
- * @view: summary line only, or with a log2 or fine histogram
+ * @view: log2 or fine bars under a summary line, or summary lines only
  * @json: JSON instead of text
  * @unit: "ms", "us" or "ns"
  * @unit_ns: nanoseconds per @unit
@@ -49,7 +57,8 @@ struct svmtrace_render_opts {
 };
 
 #define SVMTRACE_RENDER_OPTS_DEFAULT { .by = { [SVMTRACE_DIM_STAGE] = true, \
-	[SVMTRACE_DIM_DIRECTION] = true, [SVMTRACE_DIM_PATH] = true }, .unit = "us", .unit_ns = 1e3 }
+	[SVMTRACE_DIM_DIRECTION] = true, [SVMTRACE_DIM_PATH] = true }, .view = SVMTRACE_VIEW_LOG2, \
+	.unit = "us", .unit_ns = 1e3 }
 
 /**
  * struct svmtrace_filter - what to keep (-S/-D/-d/-p/-c)

@@ -31,12 +31,14 @@ struct hist_options {
 static const char hist_doc[] =
 	"Migration latency histograms per stage, aggregated in the kernel.\n"
 	"Collects around COMMAND, every INTERVAL seconds (COUNT times), or until Ctrl-C.\n"
+	"Per key, a line of count, avg, p50, p90, p99 and max over its log2 bars;\n"
+	"--table prints the lines alone (with p99.9); -j prints JSON.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    svmtrace hist -- svmbench roundtrip     # stages of one run\n"
 	"    svmtrace hist 1 10                      # ten 1-second windows\n"
 	"    svmtrace hist -S map --by stage,path    # the map stage, IOVA vs page path\n"
-	"    svmtrace hist --log2 -m -D to_ram       # log2 view in ms, CPU faults only\n"
+	"    svmtrace hist --table -m -D to_ram      # a line per stage, ms, CPU faults only\n"
 	"    svmtrace hist --by stage,pid -j -- ./app  # per process, JSON\n";
 
 enum { OPT_MAX_KEYS = 1000, OPT_PP_K, OPT_PP_MS };

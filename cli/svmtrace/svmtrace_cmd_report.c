@@ -10,20 +10,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "svmtrace_cli.h"
+#include "svmtrace_html.h"
 #include "svmtrace_json_stream.h"
 #include "svmtrace_perfscript.h"
 #include "svmtrace_recfile.h"
 #include "svmtrace_render.h"
 #include "svmtrace_replay.h"
+#include "svmtrace_trace_event.h"
 
 struct report_options {
 	struct svmtrace_render_opts render;
 	struct svmtrace_filter filter;
 	const char *file;
+	const char *html;
+	const char *trace_event;
 	size_t max_keys;
 	bool partial;
 	bool perf_script;
@@ -39,10 +44,15 @@ static const char report_doc[] =
 	"    svmtrace report run.svmrec                  # per stage, direction, path\n"
 	"    svmtrace report run.svmrec -S total -m      # whole migrations, in ms\n"
 	"    svmtrace report run.svmrec --by stage,pid   # per process\n"
-	"    svmtrace report run.svmrec --log2 -j        # JSON, as svmtrace hist -j\n"
+	"    svmtrace report run.svmrec --table          # a line per key, bucket estimates\n"
+	"    svmtrace report run.svmrec -j               # JSON, as svmtrace hist -j\n"
+	"    svmtrace report run.svmrec --html run.html  # one page with charts\n"
+	"    svmtrace report run.svmrec --trace-event run.json   # timeline for ui.perfetto.dev\n"
 	"    perf script -F +pid | svmtrace report --perf-script -   # from perf, no BPF\n";
 
 enum { OPT_PARTIAL = 1000, OPT_PERF_SCRIPT, OPT_MAX_KEYS };
+enum { OPT_HTML = 1020 };
+enum { OPT_TRACE_EVENT = 1030 };
 
 static const struct argp_option report_argp_options[] = {
 	{ "partial", OPT_PARTIAL, NULL, 0, "report what a truncated or unfinished file still holds; "
@@ -51,6 +61,11 @@ static const struct argp_option report_argp_options[] = {
 	  "svm_pagemap:* events ('-': standard input)", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0, "at most N histograms (default and most: 1048576); "
 	  "the records of later keys are counted as dropped", 0 },
+	{ "html", OPT_HTML, "FILE", 0, "also write the report as one self-contained HTML page "
+	  "(SVG charts, no script, nothing fetched) to FILE", 0 },
+	{ "trace-event", OPT_TRACE_EVENT, "FILE", 0, "also write the records as a timeline to FILE: "
+	  "Trace Event Format JSON for Perfetto UI, chrome://tracing, speedscope ('-': standard "
+	  "output, instead of the report)", 0 },
 	{},
 };
 
@@ -68,6 +83,12 @@ static error_t report_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PERF_SCRIPT:
 		o->perf_script = true;
+		break;
+	case OPT_HTML:
+		o->html = arg;
+		break;
+	case OPT_TRACE_EVENT:
+		o->trace_event = arg;
 		break;
 	case OPT_MAX_KEYS: {
 		char *end;
@@ -174,6 +195,126 @@ static void warn_dropped(const struct report_options *o, const struct svmtrace_r
 			(unsigned long long)rp->dropped_records);
 }
 
+/* --html FILE: refused before anything is read when FILE.tmp cannot be made (exit 2). */
+static int html_check(const struct report_options *o)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!strcmp(o->html, o->file)) {
+		fprintf(stderr, "svmtrace report: --html '%s' would overwrite the input\n", o->html);
+		return 2;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->html);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "svmtrace report: cannot write '%s': %s\n", tmp, strerror(errno));
+		return 2;
+	}
+	fclose(f);
+	unlink(tmp);
+	return 0;
+}
+
+/* The page, written to FILE.tmp and renamed: never a half page under FILE. */
+static int html_report(const struct report_options *o, const struct svmtrace_html_run *run,
+		       const struct svmtrace_record *recs, uint64_t n, const struct svmtrace_replay *rp)
+{
+	char tmp[4096];
+	FILE *f;
+	int err;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->html);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "svmtrace report: cannot write '%s': %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	err = svmtrace_html_write(f, run, &o->render, &o->filter, recs, n, rp);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, o->html))
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "svmtrace report: writing '%s' failed: %s\n", o->html, strerror(-err));
+		unlink(tmp);
+		return 1;
+	}
+	return 0;
+}
+
+/* --trace-event FILE: refused before anything is read when FILE.tmp cannot be made (exit 2). */
+static int trace_event_check(const struct report_options *o)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!strcmp(o->trace_event, "-"))
+		return 0;
+	if (!strcmp(o->trace_event, o->file) || (o->html && !strcmp(o->trace_event, o->html))) {
+		fprintf(stderr, "svmtrace report: --trace-event '%s' would overwrite the %s\n",
+			o->trace_event, strcmp(o->trace_event, o->file) ? "--html page" : "input");
+		return 2;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->trace_event);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "svmtrace report: cannot write '%s': %s\n", tmp, strerror(errno));
+		return 2;
+	}
+	fclose(f);
+	unlink(tmp);
+	return 0;
+}
+
+/*
+ * The timeline, to standard output or to FILE.tmp renamed to FILE; the
+ * stages drawn moved to fit their migration are counted on stderr.
+ */
+static int trace_event_report(const struct report_options *o, const char *source,
+			      const char *kernel_release, const struct svmtrace_record *recs,
+			      uint64_t n)
+{
+	struct svmtrace_trace_event_opts teo = {
+		.filter = &o->filter, .source = source, .file = o->file,
+		.kernel_release = kernel_release,
+	};
+	struct svmtrace_trace_event_stats st;
+	bool to_stdout = !strcmp(o->trace_event, "-");
+	char tmp[4096];
+	FILE *f = stdout;
+	int err;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", o->trace_event);
+	if (!to_stdout && !(f = fopen(tmp, "w"))) {
+		fprintf(stderr, "svmtrace report: cannot write '%s': %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	err = svmtrace_trace_event_write(f, recs, n, &teo, &st);
+	if (!to_stdout && fclose(f) && !err)
+		err = -errno;
+	if (!to_stdout && !err && rename(tmp, o->trace_event))
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "svmtrace report: writing '%s' failed: %s\n",
+			to_stdout ? "standard output" : o->trace_event, strerror(-err));
+		if (!to_stdout)
+			unlink(tmp);
+		return 1;
+	}
+	if (st.widened || st.shifted)
+		fprintf(stderr, "svmtrace report: %s: note: %llu migrations drawn wider (at most %llu ns) "
+			"and %llu stages drawn later (at most %llu ns) so that stages nest: tracepoint "
+			"delays (widened_ns, shifted_ns in their args)\n", o->trace_event,
+			(unsigned long long)st.widened, (unsigned long long)st.widened_max_ns,
+			(unsigned long long)st.shifted, (unsigned long long)st.shifted_max_ns);
+	if (st.unended)
+		fprintf(stderr, "svmtrace report: %s: note: %llu migrations have stages but no "
+			"svm_migrate_end: drawn over their stages (end_recorded false)\n",
+			o->trace_event, (unsigned long long)st.unended);
+	return 0;
+}
+
 static void print_json(FILE *out, const struct report_options *o,
 		       const struct svmtrace_recfile_info *info, const struct svmtrace_record *recs,
 		       uint64_t n, const struct svmtrace_replay *rp,
@@ -271,7 +412,9 @@ static int report_perf_script(const struct report_options *o)
 		fprintf(stderr, "svmtrace report: cannot open %s: %s\n", o->file, strerror(errno));
 		return 1;
 	}
-	ret = svmtrace_perfscript_read(in, o->partial, &info, &recs, &n, msg, sizeof(msg));
+	ret = svmtrace_perfscript_read_ex(in, (o->partial ? SVMTRACE_PERFSCRIPT_PARTIAL : 0) |
+					  (o->trace_event ? SVMTRACE_PERFSCRIPT_SIDE_EVENTS : 0),
+					  &info, &recs, &n, msg, sizeof(msg));
 	if (in != stdin)
 		fclose(in);
 	if (ret == SVMTRACE_PERFSCRIPT_ERR_MALFORMED) {
@@ -300,6 +443,29 @@ static int report_perf_script(const struct report_options *o)
 		return 1;
 	}
 	warn_dropped(o, &rp);
+	if (o->html) {
+		struct svmtrace_html_run run = {
+			.file = o->file, .source = "perf script", .records = n, .complete = true,
+			.seconds = (info.last_ts_ns - info.first_ts_ns) / 1e9,
+			.t0_ns = info.first_ts_ns, .t1_ns = info.last_ts_ns,
+		};
+
+		if (html_report(o, &run, recs, n, &rp)) {
+			svmtrace_replay_free(&rp);
+			free(scratch);
+			free(recs);
+			return 1;
+		}
+	}
+	if (o->trace_event) {
+		ret = trace_event_report(o, "perf script", NULL, recs, n);
+		if (ret || !strcmp(o->trace_event, "-")) {
+			svmtrace_replay_free(&rp);
+			free(scratch);
+			free(recs);
+			return ret;
+		}
+	}
 	if (o->render.json)
 		print_perf_json(stdout, o, &info, n, &rp, scratch);
 	else
@@ -344,6 +510,10 @@ int svmtrace_cmd_report(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
+	if (o.html && (ret = html_check(&o)))
+		return ret;
+	if (o.trace_event && (ret = trace_event_check(&o)))
+		return ret;
 	if (o.perf_script)
 		return report_perf_script(&o);
 	ret = svmtrace_recfile_read(o.file, &info, &recs, msg, sizeof(msg));
@@ -374,6 +544,34 @@ int svmtrace_cmd_report(int argc, char **argv)
 		return 1;
 	}
 	warn_dropped(&o, &rp);
+	if (o.html) {
+		struct svmtrace_html_run run = {
+			.file = o.file, .kernel_release = info.kernel_release,
+			.source = info.flags & SVMTRACE_RECFILE_KERNEL_SOURCE ? "kernel" : "module",
+			.programs = recorded_programs(&info), .seconds = recording_seconds(&info, recs, n),
+			.records = n, .lost = info.lost, .complete = complete,
+			.counters = complete ? info.counters : NULL,
+			.t0_ns = info.start_monotonic_ns, .t1_ns = info.end_monotonic_ns,
+		};
+
+		if (html_report(&o, &run, recs, n, &rp)) {
+			svmtrace_replay_free(&rp);
+			free(scratch);
+			free(recs);
+			return 1;
+		}
+	}
+	if (o.trace_event) {
+		ret = trace_event_report(&o, info.flags & SVMTRACE_RECFILE_KERNEL_SOURCE ?
+					 "record file (kernel source)" : "record file (module source)",
+					 info.kernel_release, recs, n);
+		if (ret || !strcmp(o.trace_event, "-")) {
+			svmtrace_replay_free(&rp);
+			free(scratch);
+			free(recs);
+			return ret;
+		}
+	}
 	if (o.render.json) {
 		print_json(stdout, &o, &info, recs, n, &rp, scratch, complete);
 	} else {

@@ -102,7 +102,7 @@ row("the stages of both directions are there", {("map", "to_dev"), ("copy", "to_
 PY
 results "$W/cmp.checks"
 
-out=$("$SVMTRACE" report --perf-script -S total "$W/perf.txt" 2>&1)
+out=$("$SVMTRACE" report --perf-script -S total --table "$W/perf.txt" 2>&1)
 t_grep "svmtrace report --perf-script FILE prints whole migrations" \
 	'^stage=total direction=to_dev path=(page|iova) *$' "$out"
 t_grep "... with exact percentiles" '  \(exact\)$' "$out"

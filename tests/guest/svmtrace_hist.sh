@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: the map path by key: page without an IOMMU, iova with one)
 # svmtrace hist on real migrations: its in-kernel counts must equal perf
 # stat's, attached to the same run as an independent oracle, and svmbench's
 # own page counts; its histograms must hold one value per stage end and per
@@ -45,6 +47,7 @@ PY
 }
 t_rows "hist JSON checks" < <(check 2>&1)
 
-out=$("$SVMTRACE" hist --log2 -S copy -- "$SVMBENCH" -s 256K -n 3 roundtrip 2>&1)
+out=$("$SVMTRACE" hist -S copy -- "$SVMBENCH" -s 256K -n 3 roundtrip 2>&1)
 t_grep "svmtrace hist -S copy shows only the copy stage" '^stage=copy ' "$out"
-t_grep "svmtrace hist --log2 draws a distribution" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*' "$out"
+t_grep "svmtrace hist draws a distribution by default" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*' "$out"
+t_grep "... under a summary line of the percentiles" '^  count [0-9]+  avg .*  p50 .*  p90 .*  p99 .*  max ' "$out"

@@ -87,10 +87,11 @@ while IFS='|' read -r verdict name detail; do
 	esac
 done < <(check 2>&1)
 
-out=$("$SVMTRACE" report -S total --log2 "$rec" 2>&1)
+out=$("$SVMTRACE" report -S total "$rec" 2>&1)
 t_grep "report -S total shows whole migrations" '^stage=total ' "$out"
-t_grep "report prints exact percentiles" '  \(exact\)$' "$out"
-t_grep "report --log2 draws a distribution" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*' "$out"
+t_grep "report draws a distribution by default" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*' "$out"
+out=$("$SVMTRACE" report -S total --table "$rec" 2>&1)
+t_grep "report --table prints exact percentiles" '  \(exact\)$' "$out"
 
 # wait_recording ERRFILE: until record says it is attached (BPF loads slowly under TCG).
 wait_recording() {

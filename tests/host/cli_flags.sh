@@ -30,6 +30,9 @@ t_expect "svmtrace hist bad direction" 2 "unknown direction 'sideways'" $st hist
 t_expect "svmtrace hist bad max-keys" 2 "invalid --max-keys '0'" $st hist --max-keys 0
 t_expect "svmtrace hist missing cgroup" 2 "cannot use cgroup '/nonexistent'" $st hist -c /nonexistent
 t_expect "svmtrace hist --help has examples" 0 'EXAMPLES' $st hist --help
+t_expect "svmtrace hist --help: bars by default, --table for a line per key" 0 \
+	'--table +no bars: one summary line per key' $st hist --help
+t_expect "svmtrace hist --table takes no value" 2 "doesn't allow an argument" $st hist --table=1
 t_expect "svmtrace top bad delay" 2 "invalid delay '0'" $st top -d 0
 t_expect "svmtrace top bad sort key" 2 "unknown sort key 'size'" $st top -s size
 t_expect "svmtop bad frame count" 2 "invalid frame count '-1'" build/host/svmtop -b -n -1

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # svmtrace report --perf-script on the command line: the fixture captured in
-# the guest gives its histograms from a file and from standard input; bad
-# flags exit 2 and bad input exits 1, each saying what is wrong and where.
+# the guest gives its histograms from a file and from standard input, drawn
+# as bars under a summary line unless --table; bad flags exit 2 and bad
+# input exits 1, each saying what is wrong and where.
 
 st=build/host/svmtrace
 fx=tests/fixtures/perf-script-roundtrip.txt
@@ -31,6 +32,39 @@ t_expect "events and skipped lines are listed" 0 '^events:  svm_ioctl 4  svm_mig
 	$st report --perf-script "$fx"
 t_expect "thread ids are pointed out with --by pid" 0 "note: these are thread ids" \
 	$st report --perf-script --by pid tests/fixtures/perf-script-sched-mixed.txt
+
+# The views: bars under a summary line by default, --log2 the same, --table
+# one summary line per key (what report printed before bars), JSON the same
+# whatever the view.
+out=$($st report --perf-script -S total "$fx" 2>&1)
+t_eq "by default a summary line follows the key (4 digits, larger units past 9999)" \
+	"  count 2  avg 8699us  p50 703.2us  p90 16.69ms  p99 16.69ms  max 16.69ms" \
+	"$(grep -A1 '^stage=total direction=to_dev path=page$' <<<"$out" | tail -n 1)"
+t_grep "... then the log2 bars" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*+ *\|$' "$out"
+t_eq "... which start and end at non-empty rows, within 80 columns" "ok" "$(awk '
+	/ -> / { rows++; if (rows == 1 && $5 == 0) bad = "leading empty row"; last = $5 }
+	/^(stage=|  count| +ns +:| +[0-9]+ -> )/ && length($0) > 80 { bad = "line of " length($0) }
+	END { if (!rows) bad = "no rows"; if (last == 0) bad = bad " trailing empty row"; print bad ? bad : "ok" }' <<<"$out")"
+t_eq "--log2 is the default" "$out" "$($st report --perf-script -S total --log2 "$fx" 2>&1)"
+out=$($st report --perf-script --table "$fx" 2>&1)
+t_eq "--table: a key line and a summary line per key, no bars" "14 14 14 0" \
+	"$(grep -c '^stage=' <<<"$out") $(grep -c '^  count [0-9]*  avg .*  p99.9 .*  (exact)$' <<<"$out") \
+$(grep -c '^  from buckets: ' <<<"$out") $(grep -c ' -> ' <<<"$out")"
+out=$($st report --perf-script --fine -S total "$fx" 2>&1)
+t_grep "--fine draws the fine buckets" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*+ *\|$' "$out"
+j=$($st report --perf-script -j --by stage,pid "$fx" 2>&1)
+same=ok
+for v in --log2 --fine --table; do
+	[ "$j" = "$($st report --perf-script -j --by stage,pid $v "$fx" 2>&1)" ] || same="differs with $v"
+done
+t_eq "-j is the same whatever the view" ok "$same"
+t_expect "report --help shows --table" 0 '--table' $st report --help
+# README's example is this fixture's output, to the byte (after "...": the title line).
+cmd='report --perf-script -S total --by stage tests/fixtures/perf-script-contend.txt'
+t_eq "README's example output is what report prints" \
+	"$($st $cmd 2>&1 | sed -n '3,/^$/p' | sed '/^$/d')" \
+	"$(sed -n "\|^    \\$ svmtrace $cmd\$|,/^\$/p" README.md | sed -e '1,2d' -e '/^$/d' -e 's/^    //')"
+
 json=$($st report --perf-script -j --by stage,pid - <"$fx" 2>&1)
 t_eq "JSON from standard input: 4 migrations of pid 154 summing to 22640254 ns" "4 22640254" \
 	"$(python3 -c '

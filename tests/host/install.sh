@@ -42,7 +42,7 @@ text=$(LC_ALL=C MANWIDTH=100 man -l "$dest/usr/share/man/man8/svmtrace.8" 2>/dev
 for cmd in hist record report top stat; do
 	t_grep "svmtrace(8) documents '$cmd'" "^   $cmd\$" "$text"
 done
-for flag in --perf-script --partial --max-keys --pingpong-k --buffer --by --fine --log2 --raw-tp; do
+for flag in --perf-script --partial --max-keys --pingpong-k --buffer --by --fine --log2 --table --raw-tp; do
 	t_grep "svmtrace(8) documents $flag" "$flag" "$text"
 done
 text=$(LC_ALL=C MANWIDTH=100 man -l "$dest/usr/share/man/man1/svmbench.1" 2>/dev/null)
