@@ -265,6 +265,7 @@ void *svm_page_backing(struct page *page);
 u64 svm_page_dpa(struct page *page);
 void *svm_dpa_backing(struct svm_device *sdev, u64 dpa);
 bool svm_page_is_ours(struct page *page);
+bool svm_page_charge_moved(struct page *page);
 
 /* statistics */
 static inline void svm_stat_add(struct svm_device *sdev, size_t idx, u64 v)

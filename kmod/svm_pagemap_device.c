@@ -15,6 +15,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/ioport.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/sched/mm.h>
@@ -48,6 +49,31 @@ bool svm_page_is_ours(struct page *page)
 	 */
 	return is_device_private_page(page) &&
 	       svm_compat_page_pgmap(page)->owner == svm_owner;
+}
+
+/**
+ * svm_page_charge_moved() - has a device page handed its memcg charge on?
+ * @page: a device page, locked for migration
+ *
+ * A device folio whose data a migration moved to another device page, and
+ * that is not freed yet, has handed its memcg charge to the new page.  An
+ * eviction finding it by its pfn (drm_pagemap retires the folios it moved
+ * to RAM, not those it moved device to device; the native engine finds them
+ * by allocation) must not move it: the RAM folio it moved into would carry
+ * no charge, and on 7.3 folio_add_lru() spins forever on such a folio
+ * (folio_lruvec_lock_irqsave() retries while the folio's memcg, none, is
+ * not its lruvec's, the root).  Its data is stale anyway; the eviction
+ * leaves it and retries, and finds it freed.
+ *
+ * Return: true when memcg is in use and the page's folio has no charge.
+ */
+bool svm_page_charge_moved(struct page *page)
+{
+#ifdef CONFIG_MEMCG
+	return !mem_cgroup_disabled() && !folio_memcg_charged(page_folio(page));
+#else
+	return false;
+#endif
 }
 
 /**

@@ -349,6 +349,8 @@ static int svm_drm_copy(struct page **pages, struct drm_pagemap_addr *addrs,
 				return -EFAULT;
 		} else if (a->proto != DRM_INTERCONNECT_SYSTEM) {
 			return -EFAULT;
+		} else if (!to_dev && svm_page_charge_moved(page)) {
+			return -EBUSY;
 		}
 		/* The injection point is the call: its first run may fail. */
 		if (to_dev && !inject_tried) {

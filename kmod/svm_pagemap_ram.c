@@ -59,7 +59,8 @@ static bool svm_ram_moves(unsigned long mpfn, struct svm_zdd *zdd)
 {
 	struct page *page = migrate_pfn_to_page(mpfn);
 
-	if (!page || !(mpfn & MIGRATE_PFN_MIGRATE) || !svm_page_is_ours(page))
+	if (!page || !(mpfn & MIGRATE_PFN_MIGRATE) || !svm_page_is_ours(page) ||
+	    svm_page_charge_moved(page))
 		return false;
 	return !zdd || page->zone_device_data == zdd;
 }

@@ -51,6 +51,37 @@ static const struct mmu_interval_notifier_ops svm_hmm_ops = {
 	.invalidate = svm_hmm_invalidate,
 };
 
+/*
+ * The page behind entry @i of a range starting at @start, for an entry that
+ * hmm reports mapped at an order above zero (a PMD): the page at the
+ * address's offset in its folio.  7.3's hmm_range_fault() gives every entry
+ * of a device-private PMD entry the pfns counted from the folio's head,
+ * however far into the PMD the range starts (hmm_vma_handle_absent_pmd()),
+ * so a range starting mid-PMD would reach another page's data; for a PMD
+ * that hmm counts right (system THP) this gives the same page.
+ */
+static void svm_hmm_fix_order(unsigned long *pfns, unsigned long n,
+			      unsigned long start)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int order = hmm_pfn_to_map_order(pfns[i]);
+		unsigned long addr = start + (i << PAGE_SHIFT);
+		struct folio *folio;
+		unsigned long idx;
+
+		if (!order || !(pfns[i] & HMM_PFN_VALID))
+			continue;
+		folio = page_folio(hmm_pfn_to_page(pfns[i]));
+		idx = (addr & ((PAGE_SIZE << order) - 1)) >> PAGE_SHIFT;
+		if (idx >= folio_nr_pages(folio))
+			continue;	/* mapped larger than its folio: leave it */
+		pfns[i] = (pfns[i] & HMM_PFN_FLAGS) |
+			  page_to_pfn(folio_page(folio, idx));
+	}
+}
+
 /* Called with h->lock held and the pfns valid. */
 typedef int (*svm_hmm_fn)(void *ctx, unsigned long idx,
 			  const unsigned long *pfns, unsigned long n);
@@ -116,6 +147,7 @@ again:
 			ret = -EBUSY;
 			break;
 		}
+		svm_hmm_fix_order(pfns, n, range.start);
 		ret = fn(ctx, done, pfns, n);
 		mutex_unlock(&h.lock);
 		if (ret)
