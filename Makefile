@@ -102,7 +102,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB) $(LIB_HDRS) $(SKELS) $(BPF_HDRS)
 # --------------------------------------------------------------------------
 # Host and guest orchestration.
 
-.PHONY: all host-setup image kmod guest-user guest-prep guest-run test unit demo bench clean \
+.PHONY: all host-setup image kmod guest-user guest-prep guest-run test test-long unit demo bench clean \
 	checkpatch install uninstall install-dkms uninstall-dkms
 
 all: host-setup
@@ -153,6 +153,12 @@ unit: all
 
 test: all image
 	@tests/run-tests.sh
+
+# What make test leaves to CI: the in-guest dkms build, repeated contention,
+# the long ioctl fuzz, and each suite in the profile make test runs it once
+# outside of (see README, "Tests").
+test-long: all image
+	@tests/run-tests.sh --long
 
 demo: all
 	@scripts/demo.sh

@@ -54,3 +54,22 @@ $bin/svmtrace export --textfile /tmp/demo.prom --once -- $bin/svmbench -s 256K -
 grep -E '^svmtrace_(migrations_total|migrated_pages_total|iova_in_use_bytes|exporter_bpf_run_seconds_total)|^svmtrace_migration_duration_seconds_(count|sum)' \
 	/tmp/demo.prom | head -n 12
 echo "... $(grep -vc '^#' /tmp/demo.prom) samples in all; 'svmtrace export' serves them at http://127.0.0.1:7463/metrics"
+
+section "a run to keep: recorded, then as an HTML report and a timeline"
+# The repository is the host's (9p, same path): these files are there after
+# the guest is gone.
+out=build/demo
+mkdir -p "$out"
+$bin/svmtrace record -o "$out/run.svmrec" -- sh -c "
+	$bin/svmbench -s 2M -n 10 roundtrip && $bin/svmbench -P 3 -n 4 -s 256K -t 10 contend &&
+	$bin/svmbench -s 4M -n 1 evict" >/dev/null 2>"$out/record.log" ||
+	{ echo "svmtrace record failed:"; tail -n 5 "$out/record.log"; }
+$bin/svmtrace report --html "$out/report.html" \
+	--trace-event "$out/timeline.json" "$out/run.svmrec"
+repo=$(pwd)
+echo
+echo "Written on the host, in $repo/$out:"
+echo "  report.html     open it in any browser, offline: xdg-open $repo/$out/report.html"
+echo "  timeline.json   a migration timeline: drop it on https://ui.perfetto.dev, chrome://tracing"
+echo "                  or https://www.speedscope.app (or: npx speedscope $repo/$out/timeline.json)"
+echo "  run.svmrec      every migration and stage: svmtrace report $repo/$out/run.svmrec"

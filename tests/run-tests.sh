@@ -3,22 +3,32 @@
 #
 # The whole test run behind `make test`: host unit tests (cmocka, TAP),
 # host script tests (tests/host/*.sh), then the guest suites (tests/guest/)
-# once per kernel and profile of the matrix.  Ends with one line
+# once per kernel and profile of the matrix, each profile running its leg
+# (the suites whose "# legs:" line names it).  With --long, the run behind
+# `make test-long`: no host tests; in the guest, tests/guest/long/ and every
+# suite in the profiles make test leaves it out of.  Ends with one line
 # "N passed, N failed, N skipped"; exits non-zero when anything failed.
 #
-#   run-tests.sh [--host-only]
+#   run-tests.sh [--host-only | --long]
 #
-# GUEST_MATRIX   kernel:profile pairs (default "backports:plain backports:iommu 6.12:plain")
+# GUEST_MATRIX   kernel:profile pairs (default "backports:plain backports:iommu 6.12:plain";
+#                with --long "backports:plain backports:iommu")
 # GUEST_SUITES   only these guest suites (names without .sh)
 
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
 results_dir=build/test-results
+[ "${1:-}" = --long ] && results_dir=build/test-results-long
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
-host_only=0
-[ "${1:-}" = --host-only ] && host_only=1
+host_only=0 suite_set=quick suffix=
+case ${1:-} in
+--host-only) host_only=1 ;;
+--long) suite_set=long suffix=-long ;;
+"") ;;
+*) echo "usage: run-tests.sh [--host-only | --long]" >&2; exit 2 ;;
+esac
 
 all=$results_dir/all.txt
 : >"$all"
@@ -68,7 +78,7 @@ emulator_failure() {
 }
 
 # Host unit tests: cmocka binaries in TAP mode.
-for t in build/host/tests/test_*; do
+[ $suite_set = long ] || for t in build/host/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	out=$results_dir/$name.txt
@@ -98,7 +108,7 @@ for t in build/host/tests/test_*; do
 done
 
 # Host script tests.
-for t in tests/host/*_*.sh; do
+[ $suite_set = long ] || for t in tests/host/*_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	out=$results_dir/host-$name.txt
@@ -115,17 +125,19 @@ done
 # Guest suites, once per kernel and profile.
 if [ $host_only = 0 ]; then
 	make --no-print-directory guest-user >/dev/null || echo "FAIL guest: build user space for the guest" | tee -a "$all"
-	for combo in ${GUEST_MATRIX:-backports:plain backports:iommu 6.12:plain}; do
+	default_matrix="backports:plain backports:iommu 6.12:plain"
+	[ $suite_set = long ] && default_matrix="backports:plain backports:iommu"
+	for combo in ${GUEST_MATRIX:-$default_matrix}; do
 		kernel=${combo%%:*} profile=${combo#*:}
 		label=${kernel/backports/7.x}/$profile
-		out=$results_dir/guest-${kernel}-$profile.txt
+		out=$results_dir/guest-${kernel}-$profile$suffix.txt
 		: >"$out"
 		if ! KERNEL=$kernel make --no-print-directory kmod >"$results_dir/kmod-$kernel.log" 2>&1; then
 			echo "FAIL guest[$label]: build svm_pagemap.ko (see $results_dir/kmod-$kernel.log)" | tee -a "$all"
 			continue
 		fi
 		kver=$(KERNEL=$kernel tests/vm/image.sh kver)
-		label=${kver%%+*}/$profile
+		label=${kver%%+*}/$profile$suffix
 		echo "== guest [$label]: booting (console log build/guest/logs/test-$kernel-$profile.log)"
 		suites=${GUEST_SUITES:-} load=
 		if ! grep -qx 'CONFIG_DEVICE_PRIVATE=y' "build/guest/rootfs/boot/config-$kver"; then
@@ -134,12 +146,14 @@ if [ $host_only = 0 ]; then
 				tee -a "$all"
 			suites=special/no_device_private load=-n
 		fi
-		console=build/guest/logs/test-$kernel-$profile.log
-		runlog=$results_dir/guest-$kernel-$profile.run.log
+		console=build/guest/logs/test-$kernel-$profile$suffix.log
+		runlog=$results_dir/guest-$kernel-$profile$suffix.run.log
 		for attempt in 1 2; do
 			# shellcheck disable=SC2086
-			KERNEL=$kernel tests/vm/run.sh $load -p "$profile" -t "${GUEST_TIMEOUT:-1800}" -l "test-$kernel-$profile" -- \
-				bash tests/guest/run-suites.sh "$repo/$out" $suites >/dev/null 2>"$runlog"
+			KERNEL=$kernel tests/vm/run.sh $load -p "$profile" -t "${GUEST_TIMEOUT:-1800}" \
+				-l "test-$kernel-$profile$suffix" -- \
+				env SVMTRACE_SUITE_SET=$suite_set bash tests/guest/run-suites.sh "$repo/$out" $suites \
+				>/dev/null 2>"$runlog"
 			rc=$?
 			why=
 			[ $rc != 0 ] && [ $attempt = 1 ] && why=$(emulator_failure "$out" "$console")

@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: IOVA alloc/link/sync counters against the events: only the IOMMU leg maps through IOVA)
 # The three views agree: tracepoint counts (perf stat -a, system-wide so the
 # release work item is seen too), the module's counters, and svmbench's own
 # counts, for sequential round trips, random traffic and contention.

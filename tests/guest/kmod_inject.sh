@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: failures injected while IOVA space is linked must unwind it)
 # Fault injection at every point (populate, map, copy, finalize) and in
 # every direction: a migration to the device fails with the point's errno,
 # a CPU fault back to RAM is retried, an eviction retries; the data is

@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: data through edu's DMA behind the IOMMU)
 # Data integrity: many random migrations (sizes 4 KiB .. max, random devices
 # so also peer migrations, CPU and device reads and writes, evictions) with
 # every access checked against the pattern each page must hold; sequential

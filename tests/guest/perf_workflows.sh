@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: perf's svm_iova_* counts and the map path it reports differ with an IOMMU)
 # The perf sessions the README shows, run with the real perf:
 #  - perf stat -e 'svm_pagemap:*' counts what svmbench did and what the
 #    module's own counters saw;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the guest: every tests/guest/<area>_<name>.sh in turn (or the
-# ones named on the command line), each in its own bash with tests/lib.sh
+# Runs inside the guest: the tests/guest/<area>_<name>.sh of this profile's
+# leg in turn (see legs() below; or the ones named on the command line, e.g.
+# long/install_dkms or special/kmod_fuzz), each in its own bash with tests/lib.sh
 # sourced, recording results into the file named by $1.  Around each suite
 # it checks what every suite owes: the module still loaded (reloaded if a
 # suite removed it), every device's free pages back to where they were, and
@@ -19,11 +20,39 @@ export T_REPO=$repo
 export SVMBENCH=$repo/build/guest-user/svmbench SVMTRACE=$repo/build/guest-user/svmtrace
 : >"$T_RESULTS"
 
+# legs FILE: the profiles whose leg of make test runs the suite, from its
+# "# legs: plain iommu" line (default plain: a suite runs once unless what it
+# checks depends on the IOMMU).
+legs() {
+	local l
+	l=$(sed -n 's/^# legs: *//p' "$1" | head -n 1)
+	echo "${l:-plain}"
+}
+
+# in_leg FILE: the suite belongs to this guest's profile.
+in_leg() {
+	[[ " $(legs "$1") " == *" ${SVMTRACE_PROFILE:-plain} "* ]]
+}
+
+# With no suite named: SVMTRACE_SUITE_SET=quick (make test) runs the
+# suites of this profile's leg; long (make test-long) runs tests/guest/long/
+# (those of this leg) and the suites make test runs only in another leg, so
+# that both targets together run every suite in every profile.
 suites=("$@")
 if [ ${#suites[@]} = 0 ]; then
+	set_name=${SVMTRACE_SUITE_SET:-quick}
 	for f in "$here"/*_*.sh; do
-		suites+=("$(basename "$f" .sh)")
+		if [ "$set_name" = quick ]; then
+			in_leg "$f" && suites+=("$(basename "$f" .sh)")
+		else
+			in_leg "$f" || suites+=("$(basename "$f" .sh)")
+		fi
 	done
+	if [ "$set_name" = long ]; then
+		for f in "$here"/long/*_*.sh; do
+			[ -f "$f" ] && in_leg "$f" && suites+=("long/$(basename "$f" .sh)")
+		done
+	fi
 fi
 
 free_pages() {
@@ -43,7 +72,11 @@ ensure_loaded() {
 for s in "${suites[@]}"; do
 	f=$here/$s.sh
 	# suites that only run on request live in special/ and load nothing
-	case $s in special/*) f=$here/$s.sh; s=${s#special/}; no_module=1 ;; *) no_module=0 ;; esac
+	case $s in
+	special/*) s=${s#special/}; no_module=1 ;;
+	long/*) s=${s#long/}; no_module=0 ;;
+	*) no_module=0 ;;
+	esac
 	if [ ! -f "$f" ]; then
 		echo "FAIL $s: suite exists: no $f" >>"$T_RESULTS"
 		continue

@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: the kernel's IOVA path, alloc_failed and the fragmented-space page path need the IOMMU)
 # The kernel source on the kernel's own drm_pagemap: svm_pagemap reloaded
 # with engine=drm_pagemap (every migration runs through drm_gpusvm_helper;
 # the module only provides the device's callbacks), traced by svmtrace

@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: plain iommu
+# (the iommu leg too: map{path=iova} gates match only behind an IOMMU)
 # svmtrace gate on real migrations.  First the project's own CI gate: the
 # module's 2 MiB round-trip latency against the committed baseline of this
 # profile (tests/baseline/), with JUnit XML and benchmark JSON written under

@@ -8,11 +8,6 @@
 # suite-timeout: 900
 . "$T_REPO/tests/guest/kmod.inc"
 kneed_devmem
-if [ "${SVMTRACE_PROFILE:-plain}" != plain ]; then
-	t_skip "$T_SUITE" "runs in the plain leg only: what it checks does not depend on the IOMMU"
-	rm -rf "$KTMP"
-	exit 0
-fi
 
 x=$KTMP/l
 hist=$KTMP/hist.json

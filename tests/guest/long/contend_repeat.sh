@@ -1,19 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-# On request only: the contend scenario of kmod_contend again and again, to
+# legs: plain iommu
+# make test-long (and on request): the contend scenario of kmod_contend again and again, to
 # catch rare hangs and failures of several processes contending on one
 # range (-EBUSY retries, timeslice holds).  A run that does not finish in
 # CONTEND_TIMEOUT seconds is a hang: the blocked tasks go to the console
 # (sysrq w) and the suite stops.
 #
 #   make guest-run PROFILE=iommu \
-#	CMD='bash tests/guest/run-suites.sh /tmp/r special/contend_repeat; cat /tmp/r'
+#	CMD='bash tests/guest/run-suites.sh /tmp/r long/contend_repeat; cat /tmp/r'
 #
-# CONTEND_RUNS (default 20), CONTEND_ARGS (default "-P 4 -n 20 -s 256K -t 10").
+# CONTEND_RUNS (default 10), CONTEND_ARGS (default "-P 4 -n 20 -s 256K -t 10").
 
 . "$T_REPO/tests/guest/kmod.inc"
 kneed_devmem
 
-runs=${CONTEND_RUNS:-20}
+runs=${CONTEND_RUNS:-10}
 args=${CONTEND_ARGS:--P 4 -n 20 -s 256K -t 10}
 limit=${CONTEND_TIMEOUT:-150}
 out=$(mktemp)
