@@ -64,8 +64,11 @@ $bin/svmtrace record -o "$out/run.svmrec" -- sh -c "
 	$bin/svmbench -s 2M -n 10 roundtrip && $bin/svmbench -P 3 -n 4 -s 256K -t 10 contend &&
 	$bin/svmbench -s 4M -n 1 evict" >/dev/null 2>"$out/record.log" ||
 	{ echo "svmtrace record failed:"; tail -n 5 "$out/record.log"; }
+# the whole migrations and the counters here; every stage is in the files
 $bin/svmtrace report --html "$out/report.html" \
-	--trace-event "$out/timeline.json" "$out/run.svmrec"
+	--trace-event "$out/timeline.json" "$out/run.svmrec" |
+	awk '/^stage=total/ { p = 1 } /^$/ { if (p) print; p = 0 } p || /^(migrations|livelock)/'
+
 repo=$(pwd)
 echo
 echo "Written on the host, in $repo/$out:"
