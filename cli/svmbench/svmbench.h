@@ -81,6 +81,8 @@ int sb_devrw(int fd, void *p, size_t len, void *buf, int write,
 int sb_info(int fd, struct svm_pagemap_info *info);
 void sb_touch_read(const void *p, size_t len);
 uint64_t sb_rand(void);
+uint64_t sb_rand_r(uint64_t *state);
+uint64_t sb_pick_r(uint64_t *state, uint64_t n);
 void sb_srand(uint64_t seed);
 
 /* scenarios (svmbench_scenarios.c) */

@@ -90,19 +90,6 @@ struct fz_worker {
 	atomic_int stop;
 };
 
-/* Per-thread xorshift64*, so threads do not share sb_rand's state. */
-static uint64_t fz_rand(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t fz_pick(uint64_t *s, uint64_t n)
-{
-	return n ? fz_rand(s) % n : 0;
-}
 
 static void fz_count(struct fz_shared *sh, int ret)
 {
@@ -121,21 +108,21 @@ static void fz_count(struct fz_shared *sh, int ret)
 /* An address: mostly in (or just around) one of the process's mappings. */
 static uint64_t fz_addr(struct fz_worker *w, uint64_t *s)
 {
-	struct fz_region *r = &w->regions[fz_pick(s, FZ_REGIONS)];
+	struct fz_region *r = &w->regions[sb_pick_r(s, FZ_REGIONS)];
 	uintptr_t base = atomic_load(&r->base);
 	size_t size = atomic_load(&r->size);
 
-	switch (fz_pick(s, 10)) {
+	switch (sb_pick_r(s, 10)) {
 	case 0: return 0;
 	case 1: return 0xffff888000000000ULL;	/* the kernel's direct map */
 	case 2: return -(uint64_t)FZ_PAGE;
 	case 3: return (uintptr_t)w->scratch;
-	case 4: return fz_rand(s) & ~(uint64_t)(FZ_PAGE - 1);
-	case 5: return base + fz_pick(s, 4096);	/* often unaligned */
+	case 4: return sb_rand_r(s) & ~(uint64_t)(FZ_PAGE - 1);
+	case 5: return base + sb_pick_r(s, 4096);	/* often unaligned */
 	default:
 		if (!base)
 			return (uintptr_t)w->scratch;
-		return base + (fz_pick(s, size / FZ_PAGE + 2) - 1) * FZ_PAGE;
+		return base + (sb_pick_r(s, size / FZ_PAGE + 2) - 1) * FZ_PAGE;
 	}
 }
 
@@ -146,34 +133,34 @@ static uint64_t fz_addr(struct fz_worker *w, uint64_t *s)
  */
 static uint64_t fz_foreign_addr(struct fz_worker *w, uint64_t *s)
 {
-	switch (fz_pick(s, 4)) {
+	switch (sb_pick_r(s, 4)) {
 	case 0: return 0;
 	case 1: return 0xffff888000000000ULL;
-	case 2: return (uintptr_t)w->scratch + FZ_SCRATCH + fz_pick(s, FZ_GUARD / FZ_PAGE) * FZ_PAGE;
-	default: return -(uint64_t)FZ_PAGE * (1 + fz_pick(s, 16));
+	case 2: return (uintptr_t)w->scratch + FZ_SCRATCH + sb_pick_r(s, FZ_GUARD / FZ_PAGE) * FZ_PAGE;
+	default: return -(uint64_t)FZ_PAGE * (1 + sb_pick_r(s, 16));
 	}
 }
 
 static uint64_t fz_size(uint64_t *s)
 {
-	switch (fz_pick(s, 10)) {
+	switch (sb_pick_r(s, 10)) {
 	case 0: return 0;
 	case 1: return FZ_PAGE;
 	case 2: return 2u << 20;
 	case 3: return 1ULL << 40;
 	case 4: return ~0ULL;
-	case 5: return fz_pick(s, 1 << 22);	/* unaligned */
+	case 5: return sb_pick_r(s, 1 << 22);	/* unaligned */
 	case 6: return -(uint64_t)FZ_PAGE;
-	default: return (1 + fz_pick(s, 1024)) * FZ_PAGE;
+	default: return (1 + sb_pick_r(s, 1024)) * FZ_PAGE;
 	}
 }
 
 static uint64_t fz_small(uint64_t *s, uint64_t valid_bits)
 {
-	switch (fz_pick(s, 8)) {
-	case 0: return fz_rand(s);
-	case 1: return 1ULL << fz_pick(s, 64);
-	default: return fz_rand(s) & valid_bits;
+	switch (sb_pick_r(s, 8)) {
+	case 0: return sb_rand_r(s);
+	case 1: return 1ULL << sb_pick_r(s, 64);
+	default: return sb_rand_r(s) & valid_bits;
 	}
 }
 
@@ -184,28 +171,28 @@ static void fz_args(struct fz_worker *w, uint64_t *s, unsigned int nr, uint64_t 
 
 	memset(a, 0, FZ_ARG_WORDS * sizeof(*a));
 	for (i = 0; i < 16; i++)
-		a[i] = fz_pick(s, 16) ? 0 : fz_rand(s);	/* reserved words, mostly 0 */
+		a[i] = sb_pick_r(s, 16) ? 0 : sb_rand_r(s);	/* reserved words, mostly 0 */
 	a[0] = fz_addr(w, s);
 	a[1] = fz_size(s);
 	switch (nr) {
 	case 0x01: case 0x02:		/* MIGRATE, FAULT: flags, timeslice_ms */
 		a[2] = fz_small(s, 7);
-		a[3] = fz_pick(s, 4) ? fz_pick(s, 20) : fz_small(s, 0x3fff);
+		a[3] = sb_pick_r(s, 4) ? sb_pick_r(s, 20) : fz_small(s, 0x3fff);
 		break;
 	case 0x03:			/* EVICT: flags */
 		a[2] = fz_small(s, 1);
-		if (a[2] & SVM_PAGEMAP_EVICT_ALL && fz_pick(s, 2))
+		if (a[2] & SVM_PAGEMAP_EVICT_ALL && sb_pick_r(s, 2))
 			a[0] = a[1] = 0;
 		break;
 	case 0x05:			/* WRITE stores into [start, start + size) */
-		if (fz_pick(s, 4)) {
-			struct fz_region *r = &w->regions[fz_pick(s, FZ_REGIONS)];
+		if (sb_pick_r(s, 4)) {
+			struct fz_region *r = &w->regions[sb_pick_r(s, FZ_REGIONS)];
 			uintptr_t base = atomic_load(&r->base);
 			size_t size = atomic_load(&r->size);
-			size_t off = fz_pick(s, size / FZ_PAGE) * FZ_PAGE;
+			size_t off = sb_pick_r(s, size / FZ_PAGE) * FZ_PAGE;
 
 			a[0] = base ? base + off : (uintptr_t)w->scratch;
-			a[1] = base ? FZ_PAGE * (1 + fz_pick(s, (size - off) / FZ_PAGE)) : FZ_PAGE;
+			a[1] = base ? FZ_PAGE * (1 + sb_pick_r(s, (size - off) / FZ_PAGE)) : FZ_PAGE;
 		} else {
 			a[0] = fz_foreign_addr(w, s);
 		}
@@ -215,14 +202,14 @@ static void fz_args(struct fz_worker *w, uint64_t *s, unsigned int nr, uint64_t 
 		 * READ writes there: only the guarded scratch buffer or
 		 * addresses that are not ours, never memory the fuzzer lives in.
 		 */
-		switch (fz_pick(s, 6)) {
+		switch (sb_pick_r(s, 6)) {
 		case 0: a[2] = 0; break;
 		case 1: a[2] = 0xffff888000000000ULL; break;
 		case 2: a[2] = (uintptr_t)w->scratch + FZ_SCRATCH + FZ_GUARD / 2; break;
-		default: a[2] = (uintptr_t)w->scratch + fz_pick(s, 4) * FZ_PAGE; break;
+		default: a[2] = (uintptr_t)w->scratch + sb_pick_r(s, 4) * FZ_PAGE; break;
 		}
-		a[3] = fz_pick(s, 8) ? 0 : fz_rand(s);
-		if (fz_pick(s, 2) && a[1] > FZ_SCRATCH)
+		a[3] = sb_pick_r(s, 8) ? 0 : sb_rand_r(s);
+		if (sb_pick_r(s, 2) && a[1] > FZ_SCRATCH)
 			a[1] = FZ_SCRATCH;
 		break;
 	}
@@ -242,14 +229,14 @@ static unsigned long fz_cmd(uint64_t *s, unsigned int *nr)
 	_Static_assert(sizeof(struct svm_pagemap_stats) + 8 <= FZ_ARG_WORDS * 8,
 		       "the argument buffer must hold what the kernel may write back");
 
-	*nr = fz_pick(s, 7);
+	*nr = sb_pick_r(s, 7);
 	size = sizes[*nr];
-	switch (fz_pick(s, 12)) {
+	switch (sb_pick_r(s, 12)) {
 	case 0: size += 8; break;
 	case 1: size -= 8; break;
-	case 2: dir = fz_pick(s, 3); break;
-	case 3: type = fz_pick(s, 256); break;
-	case 4: *nr = 7 + fz_pick(s, 249); break;
+	case 2: dir = sb_pick_r(s, 3); break;
+	case 3: type = sb_pick_r(s, 256); break;
+	case 4: *nr = 7 + sb_pick_r(s, 249); break;
 	}
 	return _IOC(dir, type, *nr, size & _IOC_SIZEMASK);
 }
@@ -263,11 +250,11 @@ static void fz_one_call(struct fz_worker *w, uint64_t *s, int fd)
 	int ret;
 
 	fz_args(w, s, nr, a);
-	switch (fz_pick(s, 16)) {
+	switch (sb_pick_r(s, 16)) {
 	case 0: argp = NULL; break;
 	case 1: argp = (void *)(uintptr_t)fz_foreign_addr(w, s); break;
 	case 2:	/* the struct runs into the PROT_NONE page after w->edge */
-		argp = (char *)w->edge + FZ_PAGE - 8 * (1 + fz_pick(s, 8));
+		argp = (char *)w->edge + FZ_PAGE - 8 * (1 + sb_pick_r(s, 8));
 		memcpy(argp, a, (char *)w->edge + FZ_PAGE - (char *)argp);
 		break;
 	}
@@ -281,7 +268,7 @@ static void *fz_caller(void *arg)
 	uint64_t s = (sb_o->seed * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 20) | 1;
 
 	while (!atomic_load(&w->stop)) {
-		int fd = atomic_load(&w->fds[fz_pick(&s, w->ndev)]);
+		int fd = atomic_load(&w->fds[sb_pick_r(&s, w->ndev)]);
 
 		fz_one_call(w, &s, fd);
 		if (sb_now_ns() > w->deadline_ns)
@@ -301,14 +288,14 @@ static void fz_write_pages(void *p, size_t len, uint64_t tag)
 static void fz_map(struct fz_region *r, uint64_t *s)
 {
 	static const size_t sizes[] = { 64u << 10, 2u << 20, 4u << 20, 12u << 10 };
-	size_t size = sizes[fz_pick(s, 4)];
-	int shared = !fz_pick(s, 8);
+	size_t size = sizes[sb_pick_r(s, 4)];
+	int shared = !sb_pick_r(s, 8);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return;
-	fz_write_pages(p, size, fz_rand(s));
+	fz_write_pages(p, size, sb_rand_r(s));
 	r->holey = 0;
 	r->read_write = 1;
 	atomic_store(&r->size, size);
@@ -347,13 +334,13 @@ static void fz_child(struct fz_worker *w, uint64_t *s)
 			sb_touch_read((void *)base, atomic_load(&w->regions[i].size));
 	}
 	for (i = 0; i < 50; i++)
-		fz_one_call(w, s, atomic_load(&w->fds[fz_pick(s, w->ndev)]));
+		fz_one_call(w, s, atomic_load(&w->fds[sb_pick_r(s, w->ndev)]));
 	_exit(0);
 }
 
 static void fz_churn_once(struct fz_worker *w, uint64_t *s)
 {
-	struct fz_region *r = &w->regions[fz_pick(s, FZ_REGIONS)];
+	struct fz_region *r = &w->regions[sb_pick_r(s, FZ_REGIONS)];
 	uintptr_t base = atomic_load(&r->base);
 	size_t size = atomic_load(&r->size);
 	size_t pages = size / FZ_PAGE, off, len;
@@ -367,15 +354,15 @@ static void fz_churn_once(struct fz_worker *w, uint64_t *s)
 		fz_map(r, s);
 		return;
 	}
-	off = fz_pick(s, pages) * FZ_PAGE;
-	switch (fz_pick(s, 9)) {
+	off = sb_pick_r(s, pages) * FZ_PAGE;
+	switch (sb_pick_r(s, 9)) {
 	case 0:
 		fz_unmap(r);
 		break;
 	case 1:	/* a hole: the range is no longer whole */
 		if (r->holey || !off)
 			break;
-		len = FZ_PAGE * (1 + fz_pick(s, 4));
+		len = FZ_PAGE * (1 + sb_pick_r(s, 4));
 		len = len < size - off ? len : size - off;
 		if (munmap((void *)(base + off), len))
 			break;
@@ -385,7 +372,7 @@ static void fz_churn_once(struct fz_worker *w, uint64_t *s)
 		break;
 	case 2:
 		if (!r->holey &&
-		    !mprotect((void *)base, size, fz_pick(s, 2) ? PROT_READ : PROT_NONE))
+		    !mprotect((void *)base, size, sb_pick_r(s, 2) ? PROT_READ : PROT_NONE))
 			r->read_write = 0;
 		break;
 	case 3:
@@ -397,7 +384,7 @@ static void fz_churn_once(struct fz_worker *w, uint64_t *s)
 			madvise((void *)(base + off), size - off, MADV_DONTNEED);
 		break;
 	case 5:
-		d = fz_pick(s, w->ndev);
+		d = sb_pick_r(s, w->ndev);
 		snprintf(path, sizeof(path), "/dev/" SVM_PAGEMAP_DEV_PREFIX "%u", d);
 		close(atomic_exchange(&w->fds[d], open(path, O_RDWR | O_CLOEXEC)));
 		break;
@@ -418,7 +405,7 @@ static void fz_churn_once(struct fz_worker *w, uint64_t *s)
 		break;
 	default:	/* CPU writes: device pages come back */
 		if (fz_writable(r))
-			fz_write_pages((void *)base, size, fz_rand(s));
+			fz_write_pages((void *)base, size, sb_rand_r(s));
 		break;
 	}
 }
@@ -458,7 +445,7 @@ static int fz_worker_run(struct fz_shared *sh, unsigned int ndev, uint64_t deadl
 		return 1;
 	while (sb_now_ns() < deadline_ns) {
 		fz_churn_once(w, &s);
-		usleep(fz_pick(&s, 2000));
+		usleep(sb_pick_r(&s, 2000));
 	}
 	atomic_store(&w->stop, 1);
 	pthread_join(caller, NULL);

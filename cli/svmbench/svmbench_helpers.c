@@ -24,13 +24,25 @@ void sb_srand(uint64_t seed)
 	sb_state = seed ? seed : 0x9e3779b97f4a7c15ULL;
 }
 
-/* xorshift64*: reproducible from --seed. */
+/* xorshift64* on caller-held state: threads each keep their own. */
+uint64_t sb_rand_r(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A number below @n (0 when @n is 0) from @state. */
+uint64_t sb_pick_r(uint64_t *state, uint64_t n)
+{
+	return n ? sb_rand_r(state) % n : 0;
+}
+
+/* The process-wide sequence, reproducible from --seed. */
 uint64_t sb_rand(void)
 {
-	sb_state ^= sb_state >> 12;
-	sb_state ^= sb_state << 25;
-	sb_state ^= sb_state >> 27;
-	return sb_state * 0x2545f4914f6cdd1dULL;
+	return sb_rand_r(&sb_state);
 }
 
 uint64_t sb_now_ns(void)

@@ -55,18 +55,6 @@ struct it_thread {
 	unsigned int index;
 };
 
-static uint64_t it_rand(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t it_pick(uint64_t *s, uint64_t n)
-{
-	return n ? it_rand(s) % n : 0;
-}
 
 /* Word i of page p in generation gen: any misplaced or stale word differs. */
 static uint64_t it_word(size_t p, uint64_t gen, size_t i)
@@ -123,7 +111,7 @@ static void *it_writer(void *arg)
 
 	/* pages index, index + IT_WRITERS, ... are this writer's alone */
 	while (!atomic_load(&t->stop)) {
-		size_t p = it_pick(&s, t->npages / IT_WRITERS) * IT_WRITERS + me->index;
+		size_t p = sb_pick_r(&s, t->npages / IT_WRITERS) * IT_WRITERS + me->index;
 		uint64_t sq;
 
 		if (p >= t->npages)
@@ -136,7 +124,7 @@ static void *it_writer(void *arg)
 		atomic_store_explicit(&t->seq[p], sq + 2, memory_order_release);
 		pthread_rwlock_unlock(&t->fork_lock);
 		atomic_fetch_add(&t->writes, 1);
-		usleep(it_pick(&s, 300));
+		usleep(sb_pick_r(&s, 300));
 	}
 	return NULL;
 }
@@ -182,21 +170,21 @@ static void *it_mover(void *arg)
 	if (!copy)
 		return NULL;
 	while (!atomic_load(&t->stop) && sb_now_ns() < t->deadline_ns) {
-		size_t p = it_pick(&s, t->npages);
-		size_t n = 1 + it_pick(&s, IT_MAX_RUN);
-		int fd = t->fds[it_pick(&s, t->ndev)];
+		size_t p = sb_pick_r(&s, t->npages);
+		size_t n = 1 + sb_pick_r(&s, IT_MAX_RUN);
+		int fd = t->fds[sb_pick_r(&s, t->ndev)];
 		char *at;
 
 		if (n > t->npages - p)
 			n = t->npages - p;
 		at = t->buf + p * IT_PAGE;
-		switch (it_pick(&s, 6)) {
+		switch (sb_pick_r(&s, 6)) {
 		case 0:
-			sb_migrate(fd, at, n * IT_PAGE, it_pick(&s, 3), 0, NULL);
+			sb_migrate(fd, at, n * IT_PAGE, sb_pick_r(&s, 3), 0, NULL);
 			break;
 		case 1:
-			sb_fault(fd, at, n * IT_PAGE, it_pick(&s, 2) ? SVM_PAGEMAP_FAULT_PREFETCH : 0,
-				 it_pick(&s, 3), NULL);
+			sb_fault(fd, at, n * IT_PAGE, sb_pick_r(&s, 2) ? SVM_PAGEMAP_FAULT_PREFETCH : 0,
+				 sb_pick_r(&s, 3), NULL);
 			break;
 		case 2:
 			sb_evict(fd, at, n * IT_PAGE, 0, NULL);
