@@ -138,7 +138,7 @@ if [ $host_only = 0 ]; then
 		fi
 		kver=$(KERNEL=$kernel tests/vm/image.sh kver)
 		label=${kver%%+*}/$profile$suffix
-		echo "== guest [$label]: booting (console log build/guest/logs/test-$kernel-$profile.log)"
+		echo "== guest [$label]: booting (console log build/guest/logs/test-$kernel-$profile$suffix.log)"
 		suites=${GUEST_SUITES:-} load=
 		if ! grep -qx 'CONFIG_DEVICE_PRIVATE=y' "build/guest/rootfs/boot/config-$kver"; then
 			# The module cannot work there: check it refuses cleanly, skip the rest.

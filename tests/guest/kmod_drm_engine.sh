@@ -30,19 +30,7 @@ reload_default() {
 }
 trap 'reload_default; rm -rf "$KTMP"' EXIT
 
-# rmmod_wait: rmmod svm_pagemap, waiting for releases drm_pagemap defers to
-# its own work item (each drm_pagemap pins the module until that ran).
-rmmod_wait() {
-	local i out
-	for i in $(seq 1 25); do
-		out=$(rmmod svm_pagemap 2>&1) && return 0
-		sleep 0.2
-	done
-	echo "$out"
-	return 1
-}
-
-t_run "rmmod the harness's svm_pagemap" rmmod_wait
+t_run "rmmod the harness's svm_pagemap" kunload
 out=$(modprobe svm_pagemap engine=bogus 2>&1)
 rc=$?
 if [ $rc != 0 ] && [ ! -d /sys/module/svm_pagemap ]; then
@@ -208,7 +196,7 @@ keq "free pages back after eviction" "$base" "$(kfree)"
 kill -USR1 "$pid"
 wait "$pid"
 keq "the holder's data survived eviction" 0 "$?"
-t_run "rmmod after use" rmmod_wait
+t_run "rmmod after use" kunload
 t_eq "drm_gpusvm_helper has no user left" 0 \
 	"$(lsmod | awk '$1 == "drm_gpusvm_helper" { print $3 }')"
 

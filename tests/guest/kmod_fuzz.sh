@@ -5,7 +5,7 @@
 # devices, forked snapshots checked) and svmbench fuzz (random ioctls, valid
 # and invalid, arguments biased to the edges and to the process's own
 # mappings, while another thread churns those mappings and forks),
-# FUZZ_SECONDS each (10 here; long/kmod_fuzz_long runs 45 in both legs).
+# FUZZ_SECONDS each (10 here; long/kmod_fuzz_long runs 30 in both legs).
 # Then what the kernel owes: dmesg clean (no WARN, BUG, Oops, refcount or
 # leak line), every device page back after an eviction, and the module
 # unloads.
@@ -33,16 +33,6 @@ reload_default() {
 	modprobe svm_pagemap $harness
 }
 trap 'reload_default; rm -rf "$KTMP"' EXIT
-
-rmmod_wait() {
-	local i
-	for i in $(seq 1 50); do
-		[ -d /sys/module/svm_pagemap ] || return 0
-		rmmod svm_pagemap 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # bounded NAME OUT ERR CMD...: CMD, which must end within four times its
 # budget plus a minute; a task stuck in the kernel cannot be killed, so a
@@ -78,7 +68,7 @@ pages_back() {
 }
 
 for engine in native drm_pagemap; do
-	if ! rmmod_wait; then
+	if ! kunload >/dev/null; then
 		t_fail "$engine: the module unloads before the run" "$(lsmod | grep svm_pagemap)"
 		break
 	fi
@@ -126,6 +116,6 @@ PY
 	t_eq "$engine: device pages back to baseline" "$base" "$(kfree)"
 	bad=$(dmesg | grep -E 'WARNING|BUG|Oops|refcount_t|leak|Call Trace' | head -n 3)
 	t_eq "$engine: dmesg has no WARN, BUG, Oops, refcount or leak line" "" "$bad"
-	rmmod_wait
+	kunload >/dev/null
 	t_eq "$engine: the module unloads after the run" "" "$(lsmod | awk '$1 == "svm_pagemap"')"
 done

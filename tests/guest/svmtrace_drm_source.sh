@@ -24,21 +24,13 @@ kneed_devmem
 harness=$(cat "${SVMTRACE_RUNDIR:-/nonexistent}/modparams" 2>/dev/null)
 params="$(sed -E 's/(^| )(engine|ndevices)=[^ ]*//g' <<<"$harness") engine=drm_pagemap ndevices=2"
 reload_default() {
-	local i
-	for i in $(seq 1 25); do
-		[ -d /sys/module/svm_pagemap ] || break
-		rmmod svm_pagemap 2>/dev/null && break
-		sleep 0.2
-	done
+	kunload >/dev/null
 	# shellcheck disable=SC2086
 	[ -d /sys/module/svm_pagemap ] || modprobe svm_pagemap $harness
 }
 trap 'reload_default; rm -rf "$KTMP"' EXIT
 
-for i in $(seq 1 25); do
-	rmmod svm_pagemap 2>/dev/null && break
-	sleep 0.2
-done
+kunload >/dev/null
 # shellcheck disable=SC2086
 if ! modprobe svm_pagemap $params 2>/dev/null; then
 	t_skip "$T_SUITE" "engine=drm_pagemap is not built for $(uname -r)"
