@@ -34,6 +34,17 @@ reload_default() {
 }
 trap 'reload_default; rm -rf "$KTMP"' EXIT
 
+# hung_stacks NAME: state, wait channel and kernel stack of every svmbench
+# thread, into the suite's output.
+hung_stacks() {
+	local t
+	for t in /proc/[0-9]*/task/[0-9]*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = svmbench ] || continue
+		echo "kmod_fuzz $1: ${t#/proc/}: $(awk '{print $3}' "$t/stat") $(cat "$t/wchan" 2>/dev/null)"
+		sed "s|^|kmod_fuzz $1: ${t#/proc/}:   |" "$t/stack" 2>/dev/null
+	done
+}
+
 # bounded NAME OUT ERR CMD...: CMD, which must end within four times its
 # budget plus a minute; a task stuck in the kernel cannot be killed, so a
 # hang dumps the stacks and stops the suite.
@@ -52,6 +63,9 @@ bounded() {
 	dmesg -n 8
 	echo l >/proc/sysrq-trigger
 	echo w >/proc/sysrq-trigger
+	# sysrq w shows D tasks only: a thread sleeping interruptibly or
+	# looping with a lock held is found through its own stack.
+	hung_stacks "$name"
 	t_fail "$name" "still running after $((4 * secs + 60)) s: a hang (stacks on the console)"
 	exit 1
 }
