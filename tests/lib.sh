@@ -5,6 +5,15 @@
 
 : "${T_RESULTS:?T_RESULTS must name the results file}"
 T_SUITE=${T_SUITE:-$(basename "${BASH_SOURCE[1]:-$0}" .sh)}
+
+# T_XTRACE=DIR: every command the test file runs, with the time it started,
+# into DIR/<suite>.xtrace (where the minutes of a slow suite go).
+if [ -n "${T_XTRACE:-}" ]; then
+	exec {t_xtrace_fd}>>"$T_XTRACE/${T_SUITE//\//_}.xtrace"
+	BASH_XTRACEFD=$t_xtrace_fd
+	PS4='+${EPOCHREALTIME} ${BASH_SOURCE[0]##*/}:${LINENO} '
+	set -x
+fi
 T_REPO=${T_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
 t_pass() { echo "PASS $T_SUITE: $1" >>"$T_RESULTS"; }
