@@ -77,6 +77,8 @@ emulator_failure() {
 	fi
 }
 
+run_start=$SECONDS
+
 # Host unit tests: cmocka binaries in TAP mode.
 [ $suite_set = long ] || for t in build/host/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -107,20 +109,37 @@ emulator_failure() {
 	report "$out" "host/"
 done
 
-# Host script tests.
-[ $suite_set = long ] || for t in tests/host/*_*.sh; do
-	[ -f "$t" ] || continue
-	name=$(basename "$t" .sh)
+# host_test FILE: one host script test, its results into host-NAME.txt and
+# its wall time into times.txt.
+host_test() {
+	local name out rc start=$SECONDS
+	name=$(basename "$1" .sh)
 	out=$results_dir/host-$name.txt
 	: >"$out"
-	T_RESULTS=$repo/$out T_SUITE=$name timeout 600 bash -c '. tests/lib.sh; . "$1"' suite "$t" \
+	T_RESULTS=$repo/$out T_SUITE=$name timeout 600 bash -c '. tests/lib.sh; . "$1"' suite "$1" \
 		>"$results_dir/host-$name.log" 2>&1
 	rc=$?
 	if [ $rc != 0 ] && ! grep -q '^FAIL' "$out"; then
 		echo "FAIL $name: ran to completion: exited $rc (see $results_dir/host-$name.log)" >>"$out"
 	fi
-	report "$out" "host/"
-done
+	echo "host/$name $((SECONDS - start))" >>"$results_dir/times.txt"
+}
+
+# Host script tests, as many at once as there are CPUs (they share no
+# file; most of their time is one process waiting for another), reported
+# in name order.
+if [ $suite_set != long ]; then
+	for t in tests/host/*_*.sh; do
+		[ -f "$t" ] || continue
+		while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+		host_test "$t" &
+	done
+	wait
+	for t in tests/host/*_*.sh; do
+		[ -f "$t" ] && report "$results_dir/host-$(basename "$t" .sh).txt" "host/"
+	done
+	echo "host $((SECONDS - run_start))" >>"$results_dir/times.txt"
+fi
 
 # Guest suites, once per kernel and profile.
 if [ $host_only = 0 ]; then
@@ -148,6 +167,7 @@ if [ $host_only = 0 ]; then
 		fi
 		console=build/guest/logs/test-$kernel-$profile$suffix.log
 		runlog=$results_dir/guest-$kernel-$profile$suffix.run.log
+		start=$SECONDS
 		for attempt in 1 2; do
 			# shellcheck disable=SC2086
 			KERNEL=$kernel tests/vm/run.sh $load -p "$profile" -t "${GUEST_TIMEOUT:-1800}" \
@@ -165,6 +185,7 @@ if [ $host_only = 0 ]; then
 			fi
 			break
 		done
+		echo "guest[$label] $((SECONDS - start))" >>"$results_dir/times.txt"
 		report "$out" "guest[$label] "
 		if [ $rc != 0 ]; then
 			echo "FAIL guest[$label]: the guest ran to completion: exited $rc; console log $console" |
@@ -175,6 +196,9 @@ if [ $host_only = 0 ]; then
 		fi
 	done
 fi
+
+echo "total $((SECONDS - run_start))" >>"$results_dir/times.txt"
+echo "== seconds: $(grep -v '^host/' "$results_dir/times.txt" | tr '\n' ' ')(all in $results_dir/times.txt)"
 
 passed=$(grep -c '^PASS' "$all")
 failed=$(grep -c '^FAIL' "$all")
