@@ -144,8 +144,13 @@ guest-user: image
 guest-prep: kmod guest-user
 
 # make guest-run CMD='...' [PROFILE=plain|iommu] [KERNEL=6.12] [MODPARAMS='...'] [LOAD=0]
+# Checked when make reads this file, before guest-prep builds anything.
+ifneq ($(filter guest-run,$(MAKECMDGOALS)),)
+ifeq ($(strip $(value CMD)),)
+$(error usage: make guest-run CMD='command' [PROFILE=iommu] [KERNEL=6.12])
+endif
+endif
 guest-run: guest-prep
-	@$(if $(strip $(value CMD)),true,{ echo "usage: make guest-run CMD='command' [PROFILE=iommu] [KERNEL=6.12]" >&2; exit 2; })
 	@tests/vm/run.sh $(if $(filter 0,$(LOAD)),-n) -p $(or $(PROFILE),plain) -- '$(subst ','\'',$(value CMD))'
 
 unit: all
