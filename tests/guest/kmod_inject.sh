@@ -9,54 +9,53 @@
 kneed_devmem
 
 declare -A err=([populate]=12 [map]=14 [copy]=5 [finalize]=5)
+
+# Every case runs first; one python call then evaluates every check (python
+# takes seconds to start under TCG).  check NAME EXPECTED EXPR adds one.
+names=() wants=() exprs=
+check() {
+	names+=("$1")
+	wants+=("$2")
+	exprs+="$3"$'\n'
+}
+
+# inject PREFIX POINT NTH CMD...: CMD with the NTH call of POINT failing,
+# the module's counters around it.
+inject() {
+	local x=$1 pt=$2 nth=$3
+	shift 3
+	kstats "$x.a"
+	kset "fail_${pt}_nth" "$nth"
+	"$@" >"$x.json"
+	kset "fail_${pt}_nth" 0
+	kstats "$x.b"
+	exprs+="@$x"$'\n'
+}
+
 idx=0
 for pt in populate map copy finalize; do
 	# to device: the first call of the point fails
-	x=$KTMP/d
-	kstats "$x.a"
-	kset "fail_${pt}_nth" 1
-	"$SVMBENCH" roundtrip -s 64K -n 1 --json >"$x.json"
-	kset "fail_${pt}_nth" 0
-	kstats "$x.b"
-	mapfile -t r <<<"$(keval "$x" <<PY
-"%s %d %d" % (j.get("ok"), j["counts"]["verify_errors"], j["counts"]["verified_pages"])
-j["counts"]["last_error"]
-"%s %s" % (D("d['injected'][$idx]"), D("d['migrations_failed'][0]"))
-PY
-)"
-	keq "$pt injected into a migration to the device: fails, source intact" "False 0 16" "${r[0]}"
-	keq "$pt injection fails the migration with errno ${err[$pt]}" "${err[$pt]}" "${r[1]}"
-	keq "$pt injection counted once, one failed migration" "1 1" "${r[2]}"
+	inject "$KTMP/$pt-d" "$pt" 1 "$SVMBENCH" roundtrip -s 64K -n 1 --json
+	check "$pt injected into a migration to the device: fails, source intact" "False 0 16" \
+		'"%s %d %d" % (j.get("ok"), j["counts"]["verify_errors"], j["counts"]["verified_pages"])'
+	check "$pt injection fails the migration with errno ${err[$pt]}" "${err[$pt]}" \
+		'j["counts"]["last_error"]'
+	check "$pt injection counted once, one failed migration" "1 1" \
+		"\"%s %s\" % (D(\"d['injected'][$idx]\"), D(\"d['migrations_failed'][0]\"))"
 
 	# CPU fault back to RAM: the second call fails, the CPU faults again
-	x=$KTMP/r
-	kstats "$x.a"
-	kset "fail_${pt}_nth" 2
-	"$SVMBENCH" roundtrip -s 64K -n 1 --json >"$x.json"
-	kset "fail_${pt}_nth" 0
-	kstats "$x.b"
-	mapfile -t r <<<"$(keval "$x" <<PY
-"%s %d" % (j.get("ok"), j["counts"]["verify_errors"])
-"%s %s" % (D("d['injected'][$idx]"), D("d['migrations_failed'][1]"))
-PY
-)"
-	keq "$pt injected into a CPU fault: retried, data intact" "True 0" "${r[0]}"
-	keq "$pt injection on the CPU fault: one failed to_ram migration" "1 1" "${r[1]}"
+	inject "$KTMP/$pt-r" "$pt" 2 "$SVMBENCH" roundtrip -s 64K -n 1 --json
+	check "$pt injected into a CPU fault: retried, data intact" "True 0" \
+		'"%s %d" % (j.get("ok"), j["counts"]["verify_errors"])'
+	check "$pt injection on the CPU fault: one failed to_ram migration" "1 1" \
+		"\"%s %s\" % (D(\"d['injected'][$idx]\"), D(\"d['migrations_failed'][1]\"))"
 
 	# eviction: the second call fails, the eviction retries
-	x=$KTMP/v
-	kstats "$x.a"
-	kset "fail_${pt}_nth" 2
-	"$SVMBENCH" evictone -s 64K -n 1 --json >"$x.json"
-	kset "fail_${pt}_nth" 0
-	kstats "$x.b"
-	mapfile -t r <<<"$(keval "$x" <<PY
-"%s %d" % (j.get("ok"), j["counts"]["verify_errors"])
-"%s %s" % (D("d['injected'][$idx]"), D("d['evict_retries']"))
-PY
-)"
-	keq "$pt injected into an eviction: retried, data intact" "True 0" "${r[0]}"
-	keq "$pt injection on eviction: one evict retry" "1 1" "${r[1]}"
+	inject "$KTMP/$pt-v" "$pt" 2 "$SVMBENCH" evictone -s 64K -n 1 --json
+	check "$pt injected into an eviction: retried, data intact" "True 0" \
+		'"%s %d" % (j.get("ok"), j["counts"]["verify_errors"])'
+	check "$pt injection on eviction: one evict retry" "1 1" \
+		"\"%s %s\" % (D(\"d['injected'][$idx]\"), D(\"d['evict_retries']\"))"
 	idx=$((idx + 1))
 done
 
@@ -69,11 +68,12 @@ kset fail_map_rate 100
 kset fail_copy_rate 0
 kset fail_map_rate 0
 kstats "$x.b"
-mapfile -t r <<<"$(keval "$x" <<'PY'
-j["counts"]["verify_errors"]
-D("sum(d['injected'])") > 0
-PY
-)"
-keq "random traffic with 20%/10% copy/map failures: data intact" 0 "${r[0]}"
-keq "rate injection fired" True "${r[1]}"
+exprs+="@$x"$'\n'
+check "random traffic with 20%/10% copy/map failures: data intact" 0 'j["counts"]["verify_errors"]'
+check "rate injection fired" True "D(\"sum(d['injected'])\") > 0"
+
+mapfile -t r < <(keval "$KTMP/none" <<<"$exprs")
+for i in "${!names[@]}"; do
+	keq "${names[$i]}" "${wants[$i]}" "${r[$i]:-}"
+done
 rm -rf "$KTMP"
