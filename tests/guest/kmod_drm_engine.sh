@@ -77,92 +77,138 @@ svm_timeslice_hold d['timeslice_holds']
 svm_verify d['verify_ok']+d['verify_failed']"
 silent="svm_migrate_begin svm_migrate_end svm_stage_end svm_map svm_iova_alloc svm_iova_free svm_timeslice_hold svm_verify"
 
-# run LABEL CMD...: CMD (an svmbench --json run) under perf stat of every
-# svm_pagemap event, with the module's counters around it; checks svmbench's
-# verdict and data, perf against the counters, and free memory after it.
-run() {
-	local label=$1 x=$KTMP/run ev expr i=0 want
-	shift
-	kstats "$x.a"
-	kperf "$x" "$@"
-	kstats "$x.b"
-	mapfile -t r <<<"$({
-		echo '"%s %s" % (j.get("ok"), j.get("counts", {}).get("verify_errors", 0))'
-		while read -r ev expr; do
-			echo "\"%s %s\" % (D(\"$expr\"), p.get(\"$ev\"))"
-		done <<<"$pairs"
-		echo '"%s %s" % (p.get("svm_devmem_alloc"), p.get("svm_devmem_release"))'
-	} | keval "$x")"
-	keq "$label: svmbench ok, data intact" "True 0" "${r[0]}"
-	while read -r ev expr; do
-		i=$((i + 1))
-		# shellcheck disable=SC2086
-		set -- ${r[$i]}
-		if [ "$ev" = svm_ioctl ]; then
-			# kperf's own INFO and the two STATS snapshots' opens are
-			# not in the window; the final INFO is one ioctl more
-			want=$(($1 - 2 * 2))
-			keq "$label: perf $ev == module stats" "$want" "$2"
-		elif [[ " $silent " == *" $ev "* ]]; then
-			keq "$label: $ev silent on this engine (perf, module)" "0 0" "$1 $2"
-		else
-			keq "$label: perf $ev == module stats" "$1" "$2"
-		fi
-	done <<<"$pairs"
+# The scenarios run in one perf stat window of every svm_pagemap event
+# (perf takes seconds to start under TCG), each between two snapshots of
+# the module's counters and followed by the device's free pages: events
+# are checked against the counters over the window, each scenario's data,
+# allocations and memory on their own.  One allocation per migration only
+# for a 2 MiB-aligned 2 MiB range: this engine makes one per naturally
+# aligned chunk (docs/engines.md).
+scenarios=("round trips 2M|roundtrip -s 2M -n 4"
+	"round trips 64K|roundtrip -s 64K -n 4"
+	"random traffic|random -n 200 -m 4M"
+	"contention|contend -P 3 -n 4 -s 128K -t 5"
+	"peer 2M|peer -s 2M -n 3"
+	"peer 256K|peer -s 256K -n 3"
+	"evict one range|evictone -s 2M -n 3"
+	"pressure and eviction|evict -s 8M -n 2"
+	"device memory full|nomem"
+	"fork and munmap|forkmunmap -s 1M -n 3"
+	"bad input|errors"
+	"evict all|evictall")
+{
+	declare -f kfree
+	for i in "${!scenarios[@]}"; do
+		x=$KTMP/s$i
+		# the INFO after the run waits for drm_pagemap's deferred releases
+		echo "\"\$SVMBENCH\" stats --json >$x.a"
+		echo "\"\$SVMBENCH\" ${scenarios[$i]#*|} --json >$x.json"
+		echo "\"\$SVMBENCH\" info -n 1 >/dev/null"
+		echo "\"\$SVMBENCH\" stats --json >$x.b"
+		echo "kfree >$x.free"
+	done
+} >"$KTMP/window.sh"
+kstats "$KTMP/w.a"
+perf stat -a -x, -o "$KTMP/w.perf" -e 'svm_pagemap:*' -- bash "$KTMP/window.sh" >"$KTMP/window.out" 2>&1
+t_eq "the scenarios ran under perf stat" 0 "$?"
+kstats "$KTMP/w.b"
+
+exprs=
+for i in "${!scenarios[@]}"; do
+	exprs+="@$KTMP/s$i"$'\n'
+	exprs+='"%s %s" % (j.get("ok"), j.get("counts", {}).get("verify_errors", 0))'$'\n'
+	exprs+="\"%s %s\" % (D(\"d['devmem_allocs']\"), D(\"d['devmem_releases']\"))"$'\n'
+done
+exprs+="@$KTMP/w"$'\n'
+while read -r ev expr; do
+	exprs+="\"%s %s\" % (D(\"$expr\"), p.get(\"$ev\"))"$'\n'
+done <<<"$pairs"
+mapfile -t r < <(keval "$KTMP/w" <<<"$exprs")
+k=0
+for i in "${!scenarios[@]}"; do
+	label=${scenarios[$i]%%|*}
+	keq "$label: svmbench ok, data intact" "True 0" "${r[$k]:-}"
 	# shellcheck disable=SC2086
-	set -- ${r[$((i + 1))]}
-	keq "$label: device allocations all released" "$1" "$2"
+	set -- ${r[$((k + 1))]:-}
+	keq "$label: device allocations all released" "${1:-}" "${2:-}"
 	[ "$label" = "evict all" ] || t_eq "$label: device memory was allocated" True \
-		"$( [ "${1:-0}" -gt 0 ] 2>/dev/null && echo True || echo "False ($1)")"
-	keq "$label: device free pages back to baseline" "$base" "$(kfree)"
+		"$([ "${1:-0}" -gt 0 ] 2>/dev/null && echo True || echo "False (${1:-})")"
+	keq "$label: device free pages back to baseline" "$base" "$(cat "$KTMP/s$i.free")"
+	k=$((k + 2))
+done
+while read -r ev expr; do
+	# shellcheck disable=SC2086
+	set -- ${r[$k]:-}
+	k=$((k + 1))
+	if [ "$ev" = svm_ioctl ]; then
+		# the two STATS snapshots around perf are half outside its window
+		keq "all scenarios: perf $ev == module stats" "$((${1:-0} - 2 * 2))" "${2:-}"
+	elif [[ " $silent " == *" $ev "* ]]; then
+		keq "all scenarios: $ev silent on this engine (perf, module)" "0 0" "${1:-} ${2:-}"
+	else
+		keq "all scenarios: perf $ev == module stats" "${1:-}" "${2:-}"
+	fi
+done <<<"$pairs"
+
+# The kernel's drm_pagemap migrates, calling back into our device code:
+# kprobes on its functions and ours, counted through tracefs (no
+# compiler to start, unlike bpftrace).
+tr=/sys/kernel/tracing
+probes="drm_pagemap_populate_mm drm_pagemap_migrate_to_devmem __drm_pagemap_migrate_to_ram
+drm_pagemap_evict_to_ram svm_drm_populate_mm svm_drm_copy_to_devmem svm_drm_copy_to_ram
+svm_drm_device_map"
+# kcount CMD...: "FUNCTION COUNT" lines of the probes CMD hit, and
+# "iova RET COUNT" of dma_iova_try_alloc's results.
+kcount() {
+	echo 0 >"$tr/tracing_on"
+	echo >"$tr/trace"
+	echo 1 >"$tr/events/svmtk/enable"
+	echo 1 >"$tr/tracing_on"
+	"$@" >/dev/null 2>&1
+	echo 0 >"$tr/events/svmtk/enable"
+	sed -n 's/.* iova: .* ret=\([0-9]*\)$/iova \1/p; s/.* \([a-z_]*\): (.*/\1/p' "$tr/trace" |
+		sort | uniq -c | awk '{ $0 = $2 (NF == 3 ? " " $3 : "") " " $1; print }'
 }
-
-run "round trips 2M" "$SVMBENCH" roundtrip -s 2M -n 4 --json
-run "round trips 64K" "$SVMBENCH" roundtrip -s 64K -n 4 --json
-run "random traffic" "$SVMBENCH" random -n 200 -m 4M --json
-run "contention" "$SVMBENCH" contend -P 3 -n 4 -s 128K -t 5 --json
-run "peer 2M" "$SVMBENCH" peer -s 2M -n 3 --json
-run "peer 256K" "$SVMBENCH" peer -s 256K -n 3 --json
-# One allocation per migration only for a 2 MiB-aligned 2 MiB range: this
-# engine makes one per naturally aligned chunk (docs/engines.md).
-run "evict one range" "$SVMBENCH" evictone -s 2M -n 3 --json
-run "pressure and eviction" "$SVMBENCH" evict -s 8M -n 2 --json
-run "device memory full" "$SVMBENCH" nomem --json
-run "fork and munmap" "$SVMBENCH" forkmunmap -s 1M -n 3 --json
-run "bad input" "$SVMBENCH" errors --json
-run "evict all" "$SVMBENCH" evictall --json
-
-# The kernel's drm_pagemap migrates, calling back into our device code.
-if command -v bpftrace >/dev/null; then
-	out=$(bpftrace -q -e '
-kprobe:drm_pagemap_populate_mm, kprobe:drm_pagemap_migrate_to_devmem,
-kprobe:__drm_pagemap_migrate_to_ram, kprobe:drm_pagemap_evict_to_ram,
-kprobe:svm_drm_populate_mm, kprobe:svm_drm_copy_to_devmem, kprobe:svm_drm_copy_to_ram
-{ @[probe] = count(); }
-kretprobe:dma_iova_try_alloc { @iova[retval] = count(); }' \
-		-c "$SVMBENCH evictone -s 2M -n 4" 2>&1)
+# kprobes_remove: our kprobe events gone (also those a killed run left).
+kprobes_remove() {
+	local f
+	echo 0 >"$tr/events/svmtk/enable" 2>/dev/null
+	for f in $probes iova; do
+		echo "-:svmtk/$f" >>"$tr/kprobe_events" 2>/dev/null
+	done
+}
+kprobes_remove
+kprobes_ok=1
+for f in $probes; do
+	echo "p:svmtk/$f $f" >>"$tr/kprobe_events" || kprobes_ok=0
+done
+# shellcheck disable=SC2016 # $retval is the kprobe's fetch argument
+echo 'r:svmtk/iova dma_iova_try_alloc ret=$retval:u8' >>"$tr/kprobe_events" || kprobes_ok=0
+if [ $kprobes_ok = 1 ]; then
+	out=$(kcount "$SVMBENCH" evictone -s 2M -n 4)
 	for f in drm_pagemap_populate_mm drm_pagemap_migrate_to_devmem drm_pagemap_evict_to_ram \
 		svm_drm_populate_mm svm_drm_copy_to_devmem svm_drm_copy_to_ram; do
-		t_grep "evictone: kprobe:$f fires once per round" "^@\\[kprobe:$f\\]: 4\$" "$out"
+		t_grep "evictone: kprobe on $f fires once per round" "^$f 4\$" "$out"
 	done
-	out=$(bpftrace -q -e 'kprobe:__drm_pagemap_migrate_to_ram { @f = count(); }
-kretprobe:dma_iova_try_alloc { @iova[retval] = count(); }' \
-		-c "$SVMBENCH roundtrip -s 2M -n 4" 2>&1)
-	t_grep "roundtrip: the CPU faults go through drm_pagemap's migrate_to_ram" '^@f: [1-9]' "$out"
+	if [ "${SVMTRACE_PROFILE:-plain}" = iommu ]; then
+		t_grep "iommu: drm_pagemap takes the IOVA path through edu" '^iova 1 [1-9]' "$out"
+	else
+		t_grep "plain: no IOMMU, dma_map_page path" '^iova 0 [1-9]' "$out"
+	fi
+	out=$(kcount "$SVMBENCH" roundtrip -s 2M -n 4)
+	t_grep "roundtrip: the CPU faults go through drm_pagemap's migrate_to_ram" \
+		'^__drm_pagemap_migrate_to_ram [1-9]' "$out"
 	# device to device: the source's copy_to_ram into our device_map's
 	# addresses (drm_pagemap_migrate_remote_to_local), one 2M folio a round
-	out2=$(bpftrace -q -e 'kprobe:svm_drm_device_map { @map = count(); }
-kprobe:svm_drm_copy_to_ram { @copy = count(); }' -c "$SVMBENCH peer -s 2M -n 2" 2>&1)
-	t_grep "peer: drm_pagemap maps the destination through our device_map" '^@map: 2$' "$out2"
-	t_grep "peer: the source device copies into it (and back to RAM at the end)" '^@copy: [2-9]$' "$out2"
-	if [ "${SVMTRACE_PROFILE:-plain}" = iommu ]; then
-		t_grep "iommu: drm_pagemap takes the IOVA path through edu" '^@iova\[1\]: [1-9]' "$out"
-	else
-		t_grep "plain: no IOMMU, dma_map_page path" '^@iova\[0\]: [1-9]' "$out"
-	fi
+	out=$(kcount "$SVMBENCH" peer -s 2M -n 2)
+	t_grep "peer: drm_pagemap maps the destination through our device_map" '^svm_drm_device_map 2$' "$out"
+	t_grep "peer: the source device copies into it (and back to RAM at the end)" \
+		'^svm_drm_copy_to_ram [2-9]$' "$out"
 else
-	t_skip "kernel functions on the drm_pagemap path" "no bpftrace"
+	t_fail "kprobes on the drm_pagemap path" "$tr/kprobe_events refused them"
 fi
+kprobes_remove
+echo 1 >"$tr/tracing_on"
 
 # An injected failure in our callbacks: drm_pagemap unwinds, data stays.
 for point in populate:12 copy:5; do
