@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: none
+# (make test-long alone, both legs: svmtrace_lossless and svmtrace_hist check the same agreement on richer workloads in make test)
 # The walking skeleton, end to end: one user-space action (SVM_PAGEMAP_IOC_INFO
 # through svmbench) counted by the module's tracepoint as seen by svmtrace's
 # BPF aggregation (tp_btf and raw_tp), perf stat and bpftrace: all must agree

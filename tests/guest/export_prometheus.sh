@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# legs: none
+# (make test-long alone, both legs: a real Prometheus scraping for about a minute; make test keeps the exporter's host tests)
 # svmtrace export under a real Prometheus: Debian's prometheus scrapes the
 # exporter every second while svmbench migrates; every query of every
 # dashboard panel and every recording rule must return data; promtool

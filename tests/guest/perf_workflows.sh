@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# legs: plain iommu
-# (the iommu leg too: perf's svm_iova_* counts and the map path it reports differ with an IOMMU)
+# legs: plain
+# (make test-long runs it behind the IOMMU, where perf's svm_iova_* counts and the map path it reports differ; kmod_counts checks the IOVA events against the counters in make test's iommu leg)
 # The perf sessions the README shows, run with the real perf:
 #  - perf stat -e 'svm_pagemap:*' counts what svmbench did and what the
 #    module's own counters saw;

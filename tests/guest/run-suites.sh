@@ -22,7 +22,7 @@ export SVMBENCH=$repo/build/guest-user/svmbench SVMTRACE=$repo/build/guest-user/
 
 # legs FILE: the profiles whose leg of make test runs the suite, from its
 # "# legs: plain iommu" line (default plain: a suite runs once unless what it
-# checks depends on the IOMMU).
+# checks depends on the IOMMU; "none": make test-long alone runs it).
 legs() {
 	local l
 	l=$(sed -n 's/^# legs: *//p' "$1" | head -n 1)
