@@ -31,28 +31,36 @@ t_grep "svmtop batch shows a non-zero BPF cost" "BPF cost: [1-9][0-9]* ns/event"
 t_grep "svmtop batch lists every stage" '^unmap +[0-9]+' "$frames"
 t_eq "svmtop batch printed 4 frames" 4 "$(grep -c '^svmtop - migrations' <<<"$frames")"
 
+# screen_wait SESSION REGEX: the pane's text once it matches REGEX (at
+# most 15 s), else as it is then.
+screen_wait() {
+	local screen
+	for _ in $(seq 75); do
+		screen=$(tmux capture-pane -p -t "$1")
+		grep -qE "$2" <<<"$screen" && break
+		sleep 0.2
+	done
+	printf '%s\n' "$screen"
+}
+
 if command -v tmux >/dev/null; then
 	export TERM=xterm-256color
 	tmux kill-server 2>/dev/null
 	tmux new-session -d -x 160 -y 50 -s top "$T_REPO/build/guest-user/svmtop -d 0.5; echo svmtop-exited-\$?; sleep 30"
-	sleep 4
-	tmux send-keys -t top h
-	sleep 2
-	screen=$(tmux capture-pane -p -t top)
+	screen=$(screen_wait top '^svmtop - migrations')
 	t_grep "svmtop under tmux draws the header" '^svmtop - migrations' "$screen"
-	t_grep "svmtop answers h with its key help" 'svmtop keys' "$screen"
+	tmux send-keys -t top h
+	t_grep "svmtop answers h with its key help" 'svmtop keys' "$(screen_wait top 'svmtop keys')"
 	tmux send-keys -t top q
-	sleep 3
-	screen=$(tmux capture-pane -p -t top)
-	t_grep "svmtop quits on q with status 0" 'svmtop-exited-0' "$screen"
+	t_grep "svmtop quits on q with status 0" 'svmtop-exited-0' "$(screen_wait top 'svmtop-exited')"
 	tmux kill-server 2>/dev/null
 
 	tmux new-session -d -x 160 -y 50 -s top2 "$T_REPO/build/guest-user/svmtop -d 0.5; echo svmtop-exited-\$?; stty -a | grep -o ' echo ' ; sleep 30"
-	sleep 4
+	# SIGTERM once it draws: its handler is installed by then
+	screen_wait top2 '^svmtop - migrations' >/dev/null
 	# by process name: -f would match the tmux server's own command line too
 	pkill -TERM -x svmtop
-	sleep 3
-	screen=$(tmux capture-pane -p -t top2)
+	screen=$(screen_wait top2 '^ echo *$')
 	t_grep "svmtop exits cleanly on SIGTERM" 'svmtop-exited-0' "$screen"
 	t_grep "svmtop restores the terminal (echo back on)" '^ echo *$' "$screen"
 	tmux kill-server 2>/dev/null
