@@ -31,7 +31,7 @@ t_grep "svmtrace --raw-tp attaches raw_tp" 'raw_tp programs' "$out"
 
 json=$("$SVMTRACE" stat -j -o /tmp/stat.json -- "$SVMBENCH" info -n 3 >/dev/null 2>&1; cat /tmp/stat.json)
 t_eq "svmtrace stat -j is JSON with the count" 3 \
-	"$(python3 -c 'import json,sys; print(json.load(sys.stdin)["events"]["svm_ioctl"])' <<<"$json" 2>&1)"
+	"$(python3 -S -c 'import json,sys; print(json.load(sys.stdin)["events"]["svm_ioctl"])' <<<"$json" 2>&1)"
 
 out=$(perf stat -x, -e 'svm_pagemap:*' -- "$SVMBENCH" info -n "$n" 2>&1 >/dev/null)
 t_eq "perf stat counts $n svm_pagemap:svm_ioctl" "$n" \

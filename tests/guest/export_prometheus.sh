@@ -40,7 +40,7 @@ wait_for() {
 
 # module_migrations: migrations the module counted on every device (svm_migrate_begin).
 module_migrations() {
-	"$SVMBENCH" -j stats | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["sum"]["migrations"]))'
+	"$SVMBENCH" -j stats | python3 -S -c 'import json,sys; print(sum(json.load(sys.stdin)["sum"]["migrations"]))'
 }
 
 # step NAME: progress on the console, to see where the time goes under TCG.
@@ -125,7 +125,7 @@ step "workloads"
 t_run "svmbench roundtrip under the exporter" "$SVMBENCH" -s 256K -n 8 roundtrip
 "$SVMBENCH" -j -P 4 -n 4 -s 256K -t 10 contend >"$work/contend.json" 2>"$work/contend.err"
 rc=$?
-read -r verify_errors fault_failed < <(python3 -c 'import json, sys
+read -r verify_errors fault_failed < <(python3 -S -c 'import json, sys
 c = json.load(open(sys.argv[1]))["counts"]; print(c["verify_errors"], c["fault_failed"])' \
 	"$work/contend.json" 2>/dev/null)
 t_eq "svmbench contend under the exporter keeps the data intact" 0 "${verify_errors:-no JSON}"
@@ -177,7 +177,7 @@ t_grep "BPF run time is exported" '^svmtrace_exporter_bpf_runs_total [1-9]' "$(c
 # Let Prometheus scrape the final state and evaluate the rules on it.
 sleep 4
 step "dashboard queries"
-python3 - "$dash" "$rules" "http://$prom_addr" >"$work/queries.txt" 2>&1 <<'PY'
+python3 -S - "$dash" "$rules" "http://$prom_addr" >"$work/queries.txt" 2>&1 <<'PY'
 import json, re, sys, time, urllib.parse, urllib.request
 dash, rules, prom = sys.argv[1], sys.argv[2], sys.argv[3]
 subst = {"$__rate_interval": "1m", "$__interval": "15s", "${device}": ".*", "$device": ".*"}
@@ -245,7 +245,7 @@ prom_pid=
 
 # HTTP abuse: every answer is checked, and /metrics must answer after each.
 step "HTTP abuse"
-python3 - 127.0.0.1 "$port" >"$work/http.txt" 2>&1 <<'PY'
+python3 -S - 127.0.0.1 "$port" >"$work/http.txt" 2>&1 <<'PY'
 import socket, sys, time, urllib.request
 host, port = sys.argv[1], int(sys.argv[2])
 

@@ -101,7 +101,7 @@ for engine in native drm_pagemap; do
 		"$SVMBENCH" -P 2 -n "$secs" -j fuzz
 	t_eq "$engine: svmbench fuzz: every call returned, no process died of a signal" 0 "$?"
 	sed "s/^/kmod_fuzz $engine: /" "$KTMP/fuzz.err" | tail -n 5
-	t_rows "$engine: what the runs did" < <(python3 - "$KTMP" "$engine" "$secs" 2>&1 <<'PY'
+	t_rows "$engine: what the runs did" < <(python3 -S - "$KTMP" "$engine" "$secs" 2>&1 <<'PY'
 import json, sys
 d, engine, secs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def row(name, ok, detail):

@@ -35,7 +35,7 @@ kset max_timeslice_ms 1000
 # populated, MAP_NORESERVE): above the limit E2BIG, at the largest limit a
 # migration of 4 GiB of holes into a 64 MiB device fails with ENOMEM.
 kset max_migrate_mib 4096
-out=$(python3 - <<'PY'
+out=$(python3 -S - <<'PY'
 import ctypes, errno, fcntl, mmap, struct
 
 libc = ctypes.CDLL(None, use_errno=True)

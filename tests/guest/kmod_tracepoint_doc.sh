@@ -16,7 +16,7 @@ n=$(find "$ev" -mindepth 2 -maxdepth 2 -name format | wc -l)
 t_eq "tracefs has every event of svm_pagemap_trace.h" \
 	"$(grep -cE '^(TRACE_EVENT|DEFINE_EVENT)\(' "$T_REPO/kmod/svm_pagemap_trace.h")" "$n"
 
-out=$(python3 "$T_REPO/scripts/check-tracepoint-doc.py" "$doc" "$ev" 2>&1)
+out=$(python3 -S "$T_REPO/scripts/check-tracepoint-doc.py" "$doc" "$ev" 2>&1)
 rc=$?
 if [ $rc = 0 ]; then
 	t_grep "docs/tracepoints.md matches the $n event formats in tracefs" \

@@ -31,7 +31,7 @@ perf stat -a -x, -o "$W/stat.csv" -e 'svm_pagemap:*' -- \
 	"$SVMBENCH" -j -s 256K -n "$rounds" roundtrip >"$W/bench.json" 2>"$W/bench.err"
 t_eq "svmbench roundtrip under perf stat succeeds" 0 "$?"
 "$SVMBENCH" stats --json >"$W/stats.b"
-python3 - "$W" "$rounds" >"$W/stat.checks" 2>&1 <<'PY'
+python3 -S - "$W" "$rounds" >"$W/stat.checks" 2>&1 <<'PY'
 import json, sys
 w, rounds = sys.argv[1], int(sys.argv[2])
 perf = {}
@@ -75,7 +75,7 @@ perf script -F +pid -i "$W/perf.data" 2>"$W/perf-script.err" | tee "$W/perf.txt"
 rcs=("${PIPESTATUS[@]}")
 t_eq "perf script -F +pid reads perf.data" 0 "${rcs[0]}"
 t_eq "perf script | svmtrace report --perf-script -j - exits 0" 0 "${rcs[2]}"
-python3 - "$W" "$rounds" >"$W/cmp.checks" 2>&1 <<'PY'
+python3 -S - "$W" "$rounds" >"$W/cmp.checks" 2>&1 <<'PY'
 import json, sys
 w, rounds = sys.argv[1], int(sys.argv[2])
 rec = json.load(open(f"{w}/rec.json"))

@@ -65,7 +65,7 @@ twin_window contended "'$SVMBENCH' contend -P 3 -n 4 -s 128K -t 5 -j >'$w/ct.jso
 	'$SVMBENCH' evict -s 1M -n 2 -j >'$w/evict.json';
 	'$SVMBENCH' peer -s 2M -n 3 -j >'$w/peer.json'; true"
 
-t_rows "drm source checks" < <(python3 - "$w" "$SVMTRACE_PROFILE" 2>&1 <<'PY'
+t_rows "drm source checks" < <(python3 -S - "$w" "$SVMTRACE_PROFILE" 2>&1 <<'PY'
 import json, sys
 w, profile = sys.argv[1], sys.argv[2]
 def load(n):
@@ -188,7 +188,7 @@ if [ "$SVMTRACE_PROFILE" = iommu ]; then
 		"$SVMBENCH" -s 2M -n 2 roundtrip >/dev/null 2>"$w/whole.err"
 	t_eq "2 MiB round trips once the space is given back" 0 "$?"
 	echo "$thp_was" >"$thp"
-	t_rows "fragmented IOVA space" < <(python3 - "$w" 2>&1 <<'PY'
+	t_rows "fragmented IOVA space" < <(python3 -S - "$w" 2>&1 <<'PY'
 import json, sys
 w = sys.argv[1]
 def row(name, ok, detail):

@@ -26,7 +26,7 @@ if [ -f "$base" ]; then
 	rc=$?
 	cat "$tmp/ci.out"
 	t_eq "2 MiB round trips within the CI gate of tests/baseline/migrate-2M-$profile.json" 0 "$rc"
-	check=$(python3 - "$results/gate-migrate-2M-$profile.xml" "$results/gate-migrate-2M-$profile.json" \
+	check=$(python3 -S - "$results/gate-migrate-2M-$profile.xml" "$results/gate-migrate-2M-$profile.json" \
 		"$T_REPO/tests/baseline/migrate-2M.rules" <<'PY' 2>&1
 import json, sys, xml.etree.ElementTree as ET
 suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
@@ -72,7 +72,7 @@ t_eq "record around 5 round trips" 0 "$?"
 t_eq "gate --record passes rules that hold" 0 "$?"
 "$SVMTRACE" report -j --by stage,direction "$rec" >"$tmp/report.json" 2>&1
 "$SVMTRACE" report -j --by stage "$rec" >"$tmp/report-stage.json" 2>&1
-check=$(python3 - "$tmp/rec.json" "$tmp/report.json" "$tmp/report-stage.json" <<'PY' 2>&1
+check=$(python3 -S - "$tmp/rec.json" "$tmp/report.json" "$tmp/report-stage.json" <<'PY' 2>&1
 import json, sys
 gate = {b["name"]: b["value"] for b in json.load(open(sys.argv[1]))}
 rep = json.load(open(sys.argv[2]))["histograms"]
@@ -92,7 +92,7 @@ t_eq "gate --record's p50 and merged p90 equal report's exact percentiles" ok "$
 out=$("$SVMTRACE" gate --record "$rec" -r 'retries == 0' -r 'total.p50 < 1ns' --junit "$tmp/f.xml" 2>&1)
 t_eq "a rule that must fail exits 1" 1 "$?"
 t_grep "... its row says FAIL" '^total.p50 < 1ns +[0-9.]+[mu]?s  < 1ns +FAIL$' "$out"
-check=$(python3 -c 'import sys, xml.etree.ElementTree as ET
+check=$(python3 -S -c 'import sys, xml.etree.ElementTree as ET
 s = ET.parse(sys.argv[1]).getroot().find("testsuite")
 print(s.get("tests"), s.get("failures"))' "$tmp/f.xml" 2>&1)
 t_eq "... and JUnit counts 2 tests, 1 failure" "2 1" "$check"
@@ -113,7 +113,7 @@ if [ "$profile" = iommu ]; then
 	t_eq "gate compares map{path=iova} with map{path=page}" 0 "$?"
 	cat "$tmp/paths.out"
 	"$SVMTRACE" report -j --by stage,path "$tmp/paths.svmrec" >"$tmp/paths-report.json" 2>&1
-	check=$(python3 - "$tmp/paths.json" "$tmp/paths-report.json" <<'PY' 2>&1
+	check=$(python3 -S - "$tmp/paths.json" "$tmp/paths-report.json" <<'PY' 2>&1
 import json, sys
 gate = {b["name"]: b["value"] for b in json.load(open(sys.argv[1]))}
 rep = {h.get("path"): h["p50_ns"] for h in json.load(open(sys.argv[2]))["histograms"]

@@ -14,7 +14,7 @@ perf stat -a -x, -o "$perfout" -e "$events" -- \
 t_eq "svmbench roundtrip under svmtrace and perf succeeds" 0 "$?"
 
 check() {
-	python3 - "$hist" "$bench" "$perfout" "$SVMTRACE_PROFILE" <<'PY'
+	python3 -S - "$hist" "$bench" "$perfout" "$SVMTRACE_PROFILE" <<'PY'
 import json, sys
 hist = json.load(open(sys.argv[1]))
 bench = json.load(open(sys.argv[2]))

@@ -33,7 +33,7 @@ for f in contend random roundtrip roundtrip1 evict; do
 	tail -n 3 "$KTMP/$f.out" | sed "s/^/lossless: $f: /"
 done
 
-t_rows "lossless checks" < <(python3 - "$hist" "$x.perf" "$x.a" "$x.b" 2>&1 <<'PY'
+t_rows "lossless checks" < <(python3 -S - "$hist" "$x.perf" "$x.a" "$x.b" 2>&1 <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))
 perf = {}

@@ -26,7 +26,7 @@ fi
 t_eq "report -j of the recording exits 0" 0 "$?"
 
 check() {
-	python3 - "$hist" "$report" "$perfout" <<'PY'
+	python3 -S - "$hist" "$report" "$perfout" <<'PY'
 import json, sys
 hist = json.load(open(sys.argv[1]))
 rep = json.load(open(sys.argv[2]))
@@ -120,9 +120,9 @@ print(" ".join("%s=%d" % (x.get("cgroup", "-"), x["count"]) for x in sorted(h, k
 	"$SVMTRACE" report -j -S total --by cgroup "$cgrec" >/tmp/rec-cg.json 2>&1
 	t_eq "report --by cgroup splits the two workloads, 6 and 10 migrations" \
 		"$(stat -c %i $cg/svmrec-a)=6 $(stat -c %i $cg/svmrec-b)=10" \
-		"$(python3 -c "$cgsum" /tmp/rec-cg.json 2>&1)"
+		"$(python3 -S -c "$cgsum" /tmp/rec-cg.json 2>&1)"
 	"$SVMTRACE" report -j -S total --by stage -c $cg/svmrec-b "$cgrec" >/tmp/rec-cg.json 2>&1
-	t_eq "report -c keeps one cgroup's 10 migrations" "-=10" "$(python3 -c "$cgsum" /tmp/rec-cg.json 2>&1)"
+	t_eq "report -c keeps one cgroup's 10 migrations" "-=10" "$(python3 -S -c "$cgsum" /tmp/rec-cg.json 2>&1)"
 	rmdir $cg/svmrec-a $cg/svmrec-b
 	rm -f "$cgrec"
 else

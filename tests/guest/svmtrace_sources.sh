@@ -28,7 +28,7 @@ EOF
 t_eq "round trips and evictions under both sources at once" 0 "$?"
 sed 's/^/sources: /' "$work/err" | tail -n 5
 
-t_rows "source comparison" < <(python3 - "$work/kernel.json" "$work/module.json" 2>&1 <<'PY'
+t_rows "source comparison" < <(python3 -S - "$work/kernel.json" "$work/module.json" 2>&1 <<'PY'
 import json, sys
 k = json.load(open(sys.argv[1]))
 m = json.load(open(sys.argv[2]))
