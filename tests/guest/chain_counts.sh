@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # legs: none
-# (make test-long alone, both legs: svmtrace_lossless and svmtrace_hist check the same agreement on richer workloads in make test)
+# (make test-long alone, both legs: svmtrace_lossless and svmtrace_hist check the same agreement on richer workloads in make test, and bpftrace takes 20-40 s to start under TCG)
 # The walking skeleton, end to end: one user-space action (SVM_PAGEMAP_IOC_INFO
 # through svmbench) counted by the module's tracepoint as seen by svmtrace's
 # BPF aggregation (tp_btf and raw_tp), perf stat and bpftrace: all must agree
-# with the number of actions.
+# with the number of actions; and bpftrace reads the migrations' directions.
 
 n=${CHAIN_COUNT:-500}
 
@@ -39,6 +39,11 @@ t_eq "perf stat counts $n svm_pagemap:svm_ioctl" "$n" \
 
 out=$(bpftrace -q -e 'tracepoint:svm_pagemap:svm_ioctl { @svm_ioctl = count(); }' -c "$SVMBENCH info -n $n" 2>&1)
 t_eq "bpftrace counts $n svm_ioctl" "$n" "$(sed -n 's/^@svm_ioctl: //p' <<<"$out")"
+# and the migration events' direction field, as a one-liner reads it
+out=$(bpftrace -q -e 'tracepoint:svm_pagemap:svm_migrate_end { @dir[args.direction] = count(); }' \
+	-c "$SVMBENCH roundtrip -s 64K -n 4" 2>&1)
+t_grep "bpftrace: 4 migrations to the device" '^@dir\[0\]: 4$' "$out"
+t_grep "bpftrace: 4 migrations back to RAM" '^@dir\[1\]: 4$' "$out"
 
 out=$("$SVMTRACE" stat -i abc 2>&1)
 t_eq "svmtrace stat -i abc is a usage error" 2 "$?"

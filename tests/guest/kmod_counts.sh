@@ -81,17 +81,4 @@ keq "random: svmbench evicted pages == module evict pages" "$1" "$2"
 
 check_run "contention" '' "$SVMBENCH" contend -P 3 -n 4 -s 128K -t 5 --json
 
-# bpftrace, another reader: migrations per direction of a round-trip run
-# (once: the directions do not depend on the IOMMU, and bpftrace takes
-# about 20 s to start under TCG).
-if [ "${SVMTRACE_PROFILE:-plain}" != plain ]; then
-	:
-elif command -v bpftrace >/dev/null; then
-	out=$(bpftrace -q -e 'tracepoint:svm_pagemap:svm_migrate_end { @dir[args.direction] = count(); }' \
-		-c "$SVMBENCH roundtrip -s 64K -n 4" 2>&1)
-	t_grep "bpftrace: 4 migrations to the device" '^@dir\[0\]: 4$' "$out"
-	t_grep "bpftrace: 4 migrations back to RAM" '^@dir\[1\]: 4$' "$out"
-else
-	t_skip "bpftrace direction counts" "no bpftrace"
-fi
 rm -rf "$KTMP"
