@@ -172,7 +172,7 @@ kcount() {
 # kprobes_remove: our kprobe events gone (also those a killed run left).
 kprobes_remove() {
 	local f
-	echo 0 >"$tr/events/svmtk/enable" 2>/dev/null
+	echo 0 2>/dev/null >"$tr/events/svmtk/enable"
 	for f in $probes iova; do
 		echo "-:svmtk/$f" >>"$tr/kprobe_events" 2>/dev/null
 	done
