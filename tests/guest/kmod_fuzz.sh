@@ -5,7 +5,7 @@
 # devices, forked snapshots checked) and svmbench fuzz (random ioctls, valid
 # and invalid, arguments biased to the edges and to the process's own
 # mappings, while another thread churns those mappings and forks),
-# FUZZ_SECONDS each (10 here; long/kmod_fuzz_long runs 30 in both legs).
+# FUZZ_SECONDS each (6 here; long/kmod_fuzz_long runs 30 in both legs).
 # Then what the kernel owes: dmesg clean (no WARN, BUG, Oops, refcount or
 # leak line), every device page back after an eviction, and the module
 # unloads.
@@ -24,7 +24,7 @@
 . "$T_REPO/tests/guest/kmod.inc"
 kneed_devmem
 
-secs=${FUZZ_SECONDS:-10}
+secs=${FUZZ_SECONDS:-6}
 harness=$(cat "${SVMTRACE_RUNDIR:-/nonexistent}/modparams" 2>/dev/null)
 base_params=$(sed -E 's/(^| )(engine|ndevices)=[^ ]*//g' <<<"$harness")
 reload_default() {

@@ -1,36 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-// What speedscope shows for a Trace Event Format file, read from the page
+// What speedscope shows for Trace Event Format files, read from the page
 // in headless Chromium (playwright-core), for tests/host/browser_trace_event.sh.
 //
-//   node browser_trace_event.js PLAYWRIGHT_DIR SPEEDSCOPE_DIR TRACE [PROFILE [PNG]]
+//   node browser_trace_event.js PLAYWRIGHT_DIR SPEEDSCOPE_DIR {OUT TRACE PROFILE PNG}...
 //
-// speedscope's own files and TRACE are served to the page from disk by
-// request interception (no port, no network).  Prints one JSON object:
-// dialogs (speedscope alerts an import failure), warnings (its console
-// warnings while importing, such as a slice ending out of order), loaded
-// (the toolbar shows "(i/N)"), count N, profiles (the names its profile list
-// shows), and with PROFILE (a name of that list) the frames its Sandwich
-// table lists for that profile (the rows in a 2400-pixel window); PNG gets a screenshot of PROFILE's
+// One browser for every file (a Chromium start costs seconds), a fresh page
+// each.  speedscope's own files and TRACE are served to the page from disk
+// by request interception (no port, no network).  Writes one JSON object to
+// OUT per TRACE: dialogs (speedscope alerts an import failure), warnings
+// (its console warnings while importing, such as a slice ending out of
+// order), loaded (the toolbar shows "(i/N)"), count N, profiles (the names
+// its profile list shows), and with PROFILE (a name of that list; "" for
+// none) the frames its Sandwich table lists for that profile (the rows in a
+// 2400-pixel window); PNG ("" for none) gets a screenshot of PROFILE's
 // time-order view.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-const [pwDir, ssDir, trace, profile, png] = process.argv.slice(2);
+const [pwDir, ssDir, ...jobArgs] = process.argv.slice(2);
 const { chromium } = require(path.join(pwDir, 'node_modules', 'playwright-core'));
 const dist = path.join(ssDir, 'node_modules', 'speedscope', 'dist', 'release');
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css',
 	'.wasm': 'application/wasm', '.json': 'application/json' };
 
-(async () => {
+// view(browser, TRACE, PROFILE, PNG): what speedscope shows of TRACE.
+async function view(browser, trace, profile, png) {
 	const out = { dialogs: [], warnings: [], errors: [], loaded: false, count: 0, profiles: [] };
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu'],
-	});
-	try {
-		const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+	const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 
+	try {
 		page.on('dialog', (d) => { out.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
 		page.on('pageerror', (e) => out.errors.push(e.message));
 		page.on('console', (m) => {
@@ -87,7 +86,29 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 	} catch (e) {
 		out.errors.push(String(e.message || e).split('\n')[0]);
 	} finally {
+		await page.close().catch(() => {});
+	}
+	return out;
+}
+
+if (!jobArgs.length || jobArgs.length % 4) {
+	process.stderr.write('usage: browser_trace_event.js PLAYWRIGHT_DIR SPEEDSCOPE_DIR {OUT TRACE PROFILE PNG}...\n');
+	process.exit(2);
+}
+
+(async () => {
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu'],
+	});
+
+	try {
+		for (let i = 0; i + 3 < jobArgs.length; i += 4) {
+			const [out, trace, profile, png] = jobArgs.slice(i, i + 4);
+
+			fs.writeFileSync(out, JSON.stringify(await view(browser, trace, profile, png)) + '\n');
+		}
+	} finally {
 		await browser.close();
 	}
-	process.stdout.write(JSON.stringify(out) + '\n');
 })();
