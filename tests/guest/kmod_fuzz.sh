@@ -5,7 +5,8 @@
 # devices, forked snapshots checked) and svmbench fuzz (random ioctls, valid
 # and invalid, arguments biased to the edges and to the process's own
 # mappings, while another thread churns those mappings and forks),
-# FUZZ_SECONDS each (6 here; long/kmod_fuzz_long runs 30 in both legs).
+# FUZZ_SECONDS each (6 here; long/kmod_fuzz_long runs 30 in both legs);
+# FUZZ_ENGINES names the engines (default both).
 # Then what the kernel owes: dmesg clean (no WARN, BUG, Oops, refcount or
 # leak line), every device page back after an eviction, and the module
 # unloads.
@@ -81,7 +82,7 @@ pages_back() {
 	return 1
 }
 
-for engine in native drm_pagemap; do
+for engine in ${FUZZ_ENGINES:-native drm_pagemap}; do
 	if ! kunload >/dev/null; then
 		t_fail "$engine: the module unloads before the run" "$(lsmod | grep svm_pagemap)"
 		break
