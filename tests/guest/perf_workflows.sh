@@ -111,8 +111,8 @@ t_grep "... with exact percentiles" '  \(exact\)$' "$out"
 
 # --- perf trace: live events with their fields
 # perf trace's own lines go to their own file: svmbench's output, flushed as
-# it exits, would otherwise land among them.
-# The workload writes its pid first: events name it.
+# it exits, would otherwise land among them.  The workload writes its pid
+# first, for the events to be checked against.
 perf trace -o "$W/trace.txt" -e 'svm_pagemap:*' -- \
 	sh -c 'echo $$ >"$0"; exec "$@"' "$W/pid" "$SVMBENCH" -s 64K -n 1 roundtrip >"$W/bench.txt" 2>&1
 rc=$?

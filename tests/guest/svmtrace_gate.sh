@@ -15,6 +15,7 @@ profile=${SVMTRACE_PROFILE:-plain}
 results=$T_REPO/build/test-results
 mkdir -p "$results"
 tmp=$(mktemp -d /tmp/gate.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
 
 # The CI gate.
 base=$T_REPO/tests/baseline/migrate-2M-$profile.json
@@ -70,7 +71,6 @@ print("ok")
 PY
 )
 	t_eq "... its ratio is report's exact map p50 of the IOVA path over the page path's" ok "$check"
-	rm -rf "$tmp"
 	return 0
 fi
 
@@ -133,4 +133,3 @@ t_grep "... its row says so" '^command exits 0: .*nosuchscenario +[1-9][0-9]*  =
 out=$("$SVMTRACE" gate --record "$rec" -r 'map{path=iova}.p50 <= 0.5 * map{path=page}.p50' 2>&1)
 t_eq "without an IOMMU, map{path=iova} matches nothing and fails" 1 "$?"
 t_grep "... saying which paths there are" 'no histogram of the run matches map\{path=iova\} \(its map histograms have path page\)' "$out"
-rm -rf "$tmp"
