@@ -46,11 +46,16 @@ report() {
 	done <"$1"
 }
 
-# guest_diag RUNLOG CONSOLE: what the runner said and the console's last
-# lines, so a CI log alone explains a guest that failed.
+# guest_diag RUNLOG CONSOLE: what the runner said, the head of the first
+# kernel report (its title line and call trace: a panic's tail holds only
+# the register summary) and the console's last lines, so a CI log alone
+# explains a guest that failed.
 guest_diag() {
 	sed 's/^/    runner: /' "$1" 2>/dev/null | tail -n 5
 	if [ -s "$2" ]; then
+		tr -d '\r' <"$2" | awk '
+			!n && /(BUG:|Oops:|WARNING: CPU|general protection fault|Kernel panic|RIP: 0010)/ { n = 1 }
+			n && n++ <= 60' | sed 's/^/    oops: /'
 		tr -d '\r' <"$2" | tail -n 25 | sed 's/^/    console: /'
 	else
 		echo "    console: (empty: the kernel printed nothing)"
