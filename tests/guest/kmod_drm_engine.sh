@@ -178,6 +178,13 @@ kprobes_remove() {
 	done
 }
 kprobes_remove
+# Enabling a trace event with record-cmd set hooks sched_switch and
+# sched_wakeup to record comms, and disabling the last one unhooks them:
+# every kcount would live-patch the scheduler's hottest code
+# (text_poke_bp at each trace_sched_wakeup site), which QEMU TCG races: a
+# CI run died of an int3 at ttwu_do_activate's.  The counts need no comm.
+record_cmd=$(cat "$tr/options/record-cmd" 2>/dev/null)
+echo 0 2>/dev/null >"$tr/options/record-cmd"
 kprobes_ok=1
 for f in $probes; do
 	echo "p:svmtk/$f $f" >>"$tr/kprobe_events" || kprobes_ok=0
@@ -208,6 +215,7 @@ else
 	t_fail "kprobes on the drm_pagemap path" "$tr/kprobe_events refused them"
 fi
 kprobes_remove
+[ -n "$record_cmd" ] && echo "$record_cmd" >"$tr/options/record-cmd"
 echo 1 >"$tr/tracing_on"
 
 # An injected failure in our callbacks: drm_pagemap unwinds, data stays.
