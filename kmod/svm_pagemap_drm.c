@@ -108,7 +108,7 @@ struct svm_drm_ctx {
  * @devmems: live allocations (struct svm_drm_devmem)
  * @owner: the allocation owning each device page, indexed by device page
  * @max_chunk: largest allocation (2 MiB, or 64 KiB if the device memory
- *	does not start 2 MiB aligned in pfn space)
+ *	does not start 2 MiB aligned in pfn space or drm_device_folios=0)
  */
 struct svm_drm_device {
 	struct svm_device *sdev;
@@ -171,6 +171,18 @@ struct svm_drm_devmem {
 
 static const struct drm_pagemap_devmem_ops svm_drm_devmem_ops;
 static const struct drm_pagemap_ops svm_drm_pagemap_ops;
+
+/*
+ * With device folios off, no allocation exceeds 64 KiB and drm_pagemap
+ * never makes a 2 MiB device folio.  On 7.3 its device-private THP
+ * migration can leave a PMD migration entry behind under concurrent
+ * forks, splits and evictions (the ioctl fuzzer's finding, docs/engines.md):
+ * this keeps the rest of the engine testable without that path.
+ */
+static bool svm_drm_device_folios = true;
+module_param_named(drm_device_folios, svm_drm_device_folios, bool, 0444);
+MODULE_PARM_DESC(drm_device_folios,
+		 "engine=drm_pagemap: 2 MiB allocations may become device folios (default 1; 0: at most 64 KiB)");
 
 static unsigned long svm_drm_page_index(struct page *page)
 {
@@ -858,7 +870,8 @@ static int svm_drm_device_init(struct svm_device *sdev)
 	mutex_init(&dd->open_lock);
 	spin_lock_init(&dd->devmem_lock);
 	INIT_LIST_HEAD(&dd->devmems);
-	dd->max_chunk = IS_ALIGNED(sdev->chunks[0]->pfn_first,
+	dd->max_chunk = svm_drm_device_folios &&
+			IS_ALIGNED(sdev->chunks[0]->pfn_first,
 				   SVM_DRM_MAX_CHUNK >> PAGE_SHIFT) ?
 			SVM_DRM_MAX_CHUNK : SVM_DRM_SMALL_CHUNK;
 	dd->owner = kvcalloc(sdev->total_pages, sizeof(*dd->owner), GFP_KERNEL);
