@@ -17,6 +17,15 @@
 # got another page's data), and an eviction that moved a device folio
 # whose charge had gone on to its device-to-device copy made an uncharged
 # RAM folio, on which folio_add_lru() spins forever (RCU stall).
+#
+# What it found and nobody avoids yet: on drm_pagemap with 2 MiB device
+# folios, 7.3 now and then leaves a PMD migration entry behind (a thread
+# then waits on it forever in hmm_range_fault, and the mm is freed with
+# "Bad rss-counter state" MM_ANONPAGES +512 / MM_SHMEMPAGES -512 and a
+# leaked page table); with allocations of at most 64 KiB it never has.
+# So drm_pagemap is fuzzed with drm_device_folios=0 (every other path of
+# the engine is still fuzzed), and with device folios on request:
+# FUZZ_DRM_FOLIOS=1 (docs/engines.md).
 # A run that does not end in time is reported as a hang after the stacks
 # of every CPU and blocked task went to the console (sysrq l and w, with
 # the console log level raised), and the suite stops: the guest cannot
@@ -87,8 +96,11 @@ for engine in ${FUZZ_ENGINES:-native drm_pagemap}; do
 		t_fail "$engine: the module unloads before the run" "$(lsmod | grep svm_pagemap)"
 		break
 	fi
+	engine_params=
+	[ "$engine" = drm_pagemap ] && [ "${FUZZ_DRM_FOLIOS:-0}" != 1 ] &&
+		engine_params=drm_device_folios=0
 	# shellcheck disable=SC2086
-	if ! modprobe svm_pagemap $base_params engine=$engine ndevices=2 2>/dev/null; then
+	if ! modprobe svm_pagemap $base_params engine=$engine ndevices=2 $engine_params 2>/dev/null; then
 		t_skip "$engine" "engine=$engine does not load on $(uname -r)"
 		continue
 	fi

@@ -3,18 +3,14 @@
 # kmod_fuzz for longer (FUZZ_SECONDS, default 30, per run and engine), in
 # both profiles: the IOVA map path is fuzzed too.
 #
-# On the native engine only, by default: on 2026-12-02 the 30 s fuzz on
-# engine=drm_pagemap left a thread spinning in hmm_range_fault (a device
-# read, svm_device_rw, holding mmap_lock while the churn thread's mprotect
-# waited) and freed mms with "Bad rss-counter state" MM_ANONPAGES +512,
-# MM_SHMEMPAGES -512 (a 2 MiB entry counted as anon going in and shmem
-# coming out).  Until that is understood and fixed, FUZZ_ENGINES='native
-# drm_pagemap' runs it; make test's kmod_fuzz still fuzzes both engines
-# for 6 s each.
+# drm_pagemap runs with drm_device_folios=0, as in kmod_fuzz: with 2 MiB
+# device folios 7.3 leaves a PMD migration entry behind within a few
+# minutes of fuzzing (kmod_fuzz's header).  FUZZ_DRM_FOLIOS=1 fuzzes them
+# too, e.g.
+#   make guest-run CMD='FUZZ_ENGINES=drm_pagemap FUZZ_DRM_FOLIOS=1 FUZZ_SECONDS=45
+#     bash tests/guest/run-suites.sh /tmp/r.txt long/kmod_fuzz_long'
 # suite-timeout: 1500
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-if [ -z "${FUZZ_ENGINES:-}" ]; then
-	FUZZ_ENGINES=native
-	t_skip "drm_pagemap: 30 s fuzz" "on request (FUZZ_ENGINES='native drm_pagemap'): it hangs in hmm_range_fault with bad rss counters, see the suite's header"
-fi
+[ "${FUZZ_DRM_FOLIOS:-0}" = 1 ] ||
+	t_skip "drm_pagemap with 2 MiB device folios" "on request (FUZZ_DRM_FOLIOS=1): 7.3 leaves a PMD migration entry behind, see kmod_fuzz's header"
 . "$T_REPO/tests/guest/kmod_fuzz.sh"
