@@ -4,15 +4,20 @@
  * (docs/tracepoints.md): latency histograms per stage and per migration,
  * IOVA usage, livelock signals (retries, timeslice holds, ping-pong), per
  * process and per device totals (only for the commands that show them), and
- * per-event records for svmtrace record.  The hot path, svm_stage_end, is
- * two inlined array lookups and two atomic adds (the bucket, the sum) on
- * two pages (svmtrace_aggregate.bpf.h).
+ * per-event records for svmtrace record.  A stage sample is two inlined
+ * array lookups and two atomic adds (the bucket, the sum) on two pages
+ * (svmtrace_aggregate.bpf.h).  Unless events are recorded, no program runs
+ * on svm_stage_end: svm_migrate_end carries every stage's duration, and its
+ * one run per migration takes all of the migration's samples.
  *
  * Every handler comes as a tp_btf program (arguments typed from the module's
  * BTF) and a raw_tp twin for kernels or builds without module BTF; user
  * space autoloads one of the two.
  */
 #include "svmtrace_aggregate.bpf.h"
+
+/* Set by user space when the svm_stage_end programs are not loaded. */
+const volatile bool stage_samples_at_end;
 
 static __always_inline int on_svm_ioctl(u32 device, u32 cmd, s32 result)
 {
@@ -34,13 +39,43 @@ static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 directio
 	return 0;
 }
 
+/*
+ * Every stage a migration reached, sampled from svm_migrate_end's stage
+ * times (stage_samples_at_end: svmtrace records no event, so no program runs
+ * on svm_stage_end): one program run per migration instead of one per stage.
+ * What svmtrace_stage_ended does for one event, for each of them.
+ */
+static __always_inline void stages_ended(const struct svm_pagemap_stage_times *t, u32 device,
+					 u32 direction, u32 trigger)
+{
+	bool counted_by_hists = stage_ends_in_hists(), chosen = selected(device, direction);
+	u32 reached = t->reached, s;
+	bool sampled;
+
+	/* unrolled: a tp_btf argument is read at constant offsets only */
+#pragma unroll
+	for (s = 0; s < SVM_PAGEMAP_STAGE_COUNT; s++) {
+		if (!(reached & (1u << s)))
+			continue;
+		sampled = chosen && latency_add(s, direction, trigger, t->path[s], device,
+						t->ns[s]);
+		if (!counted_by_hists || !sampled)
+			count_event(SVM_PAGEMAP_EV_STAGE_END);
+	}
+}
+
 static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
 					      u32 path, u64 start, u64 npages, u64 migrated,
-					      s32 result, u64 duration_ns)
+					      s32 result, u64 duration_ns,
+					      const struct svm_pagemap_stage_times *t)
 {
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
+	if (stage_samples_at_end && t)
+		stages_ended(t, device, direction, trigger);
+	/* the module reads the clock at the end anyway: its time costs no clock read here */
 	return svmtrace_migration_ended(id, device, direction, trigger, path, start, npages,
-					migrated, result, duration_ns);
+					migrated, result, duration_ns,
+					t ? t->end_ns : pingpong_now());
 }
 
 static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,
@@ -176,10 +211,32 @@ SVMTRACE_TWIN(svm_reject, (u32 device, u32 cmd, u32 reason, s32 error, u64 start
 SVMTRACE_TWIN(svm_migrate_begin,
 	      (u64 id, u32 device, u32 direction, u32 trigger, u64 start, u64 npages, s32 src),
 	      (id, device, direction, trigger, start, npages, src))
-SVMTRACE_TWIN(svm_migrate_end,
-	      (u64 id, u32 device, u32 direction, u32 trigger, u32 path, u64 start, u64 npages,
-	       u64 migrated, s32 result, u64 duration_ns),
-	      (id, device, direction, trigger, path, start, npages, migrated, result, duration_ns))
+/*
+ * svm_migrate_end's twins differ: the raw_tp one sees its stage times as a
+ * plain number and reads them into the stack first.
+ */
+SEC("tp_btf/svm_migrate_end")
+int BPF_PROG(svm_migrate_end_btf, u64 id, u32 device, u32 direction, u32 trigger, u32 path,
+	     u64 start, u64 npages, u64 migrated, s32 result, u64 duration_ns,
+	     const struct svm_pagemap_stage_times *stages)
+{
+	return on_svm_migrate_end(id, device, direction, trigger, path, start, npages, migrated,
+				  result, duration_ns, stages);
+}
+
+SEC("raw_tp/svm_migrate_end")
+int BPF_PROG(svm_migrate_end_raw, u64 id, u32 device, u32 direction, u32 trigger, u32 path,
+	     u64 start, u64 npages, u64 migrated, s32 result, u64 duration_ns,
+	     const struct svm_pagemap_stage_times *stages)
+{
+	const struct svm_pagemap_stage_times *t = NULL;
+	struct svm_pagemap_stage_times copy;
+
+	if (stages && !bpf_probe_read_kernel(&copy, sizeof(copy), stages))
+		t = &copy;
+	return on_svm_migrate_end(id, device, direction, trigger, path, start, npages, migrated,
+				  result, duration_ns, t);
+}
 SVMTRACE_TWIN(svm_stage_end,
 	      (u64 id, u32 device, u32 stage, u32 direction, u32 trigger, u32 path, u64 npages,
 	       u64 bytes, u64 duration_ns, s32 error),

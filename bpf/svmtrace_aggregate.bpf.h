@@ -343,7 +343,9 @@ static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /*
- * The time of ping-pong windows: jiffies (the tick, no clocksource read)
+ * The time of ping-pong windows where the event does not carry one (the
+ * module's svm_migrate_end does: its stage times' end_ns; the kernel source
+ * has its own clock read): jiffies (the tick, no clocksource read)
  * where the kernel's config says how long one is.  A window of T (a second
  * by default) needs no finer time, and reading the clocksource costs more
  * than the rest of the program where it is slow (HPET, or under TCG: 6 us
@@ -364,9 +366,9 @@ static __always_inline u64 pingpong_tag(u32 pid, u64 start)
 }
 
 /* One range bouncing RAM <-> device more than K times within T is ping-pong. */
-static __always_inline void pingpong_track(u32 direction, u64 start)
+static __always_inline void pingpong_track(u32 direction, u64 start, u64 now)
 {
-	u64 tag = pingpong_tag(current_tgid(), start), now;
+	u64 tag = pingpong_tag(current_tgid(), start);
 	struct pingpong_entry *set, *e;
 	struct svmtrace_proc *p;
 	u32 index;
@@ -377,7 +379,6 @@ static __always_inline void pingpong_track(u32 direction, u64 start)
 	set = bpf_map_lookup_elem(&svmtrace_pingpong, &index);
 	if (!set)
 		return;
-	now = pingpong_now();
 	if (set[0].tag == tag) {
 		e = &set[0];
 	} else if (set[1].tag == tag) {
@@ -434,9 +435,14 @@ static __always_inline void svmtrace_iova_freed(u64 size)
 	counter_add(SVMTRACE_CNT_IOVA_NOW, -size);
 }
 
+/*
+ * @end_ns: when it ended, in the source's clock for ping-pong windows; 0
+ * when not known (a migration that began before svmtrace attached): no
+ * ping-pong step for it.
+ */
 static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 direction, u32 trigger,
 					      u32 path, u64 start, u64 npages, u64 migrated,
-					      s32 result, u64 duration_ns)
+					      s32 result, u64 duration_ns, u64 end_ns)
 {
 	u32 dir = direction & 3;
 
@@ -466,8 +472,8 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 			__sync_fetch_and_add(&p->pages[dir], migrated);
 		}
 	}
-	if (result >= 0 && migrated)
-		pingpong_track(direction, start);
+	if (result >= 0 && migrated && end_ns)
+		pingpong_track(direction, start, end_ns);
 	if (record_events)
 		emit_record(SVM_PAGEMAP_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL,
 			    direction, trigger, path, start, npages,

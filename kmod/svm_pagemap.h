@@ -206,6 +206,7 @@ struct svm_addr {
  * @t_begin: ktime of the beginning, 0 unless svm_migrate_end is enabled
  * @injected: a fault-injection point fired
  * @dma_dev: device used for DMA mapping
+ * @stages: what each stage's svm_stage_end carried, for svm_migrate_end
  */
 struct svm_mig {
 	u64 id;
@@ -218,6 +219,7 @@ struct svm_mig {
 	u64 t_begin;
 	bool injected;
 	struct device *dma_dev;
+	struct svm_pagemap_stage_times stages;
 };
 
 /**

@@ -59,6 +59,7 @@ void svm_mig_begin(struct svm_mig *m, struct svm_device *sdev, u32 dir,
 	m->path = SVM_PAGEMAP_PATH_NONE;
 	m->start = start;
 	m->npages = npages;
+	memset(&m->stages, 0, sizeof(m->stages));
 	svm_trace(svm_migrate_begin, m->id, sdev->id, dir, trigger, start, npages,
 		  src_device);
 	svm_stat_inc(sdev, SVM_STAT(migrations[dir]));
@@ -75,10 +76,13 @@ void svm_mig_end(struct svm_mig *m, unsigned long migrated, int result)
 {
 	u64 dur = 0;
 
-	if (m->t_begin && trace_svm_migrate_end_enabled())
-		dur = ktime_get_ns() - m->t_begin;
+	m->stages.end_ns = 0;
+	if (m->t_begin && trace_svm_migrate_end_enabled()) {
+		m->stages.end_ns = ktime_get_ns();
+		dur = m->stages.end_ns - m->t_begin;
+	}
 	svm_trace(svm_migrate_end, m->id, m->sdev->id, m->dir, m->trigger,
-		  m->path, m->start, m->npages, migrated, result, dur);
+		  m->path, m->start, m->npages, migrated, result, dur, &m->stages);
 	if (result)
 		svm_stat_inc(m->sdev, SVM_STAT(migrations_failed[m->dir]));
 	svm_stat_add(m->sdev, SVM_STAT(pages[m->dir]), migrated);
@@ -87,11 +91,17 @@ void svm_mig_end(struct svm_mig *m, unsigned long migrated, int result)
 /**
  * svm_stage_start() - timestamp for a stage
  *
- * Return: ktime in ns when svm_stage_end is enabled, else 0.
+ * Stages are timed for svm_migrate_end too: it carries every stage's
+ * duration to BPF programs (struct svm_pagemap_stage_times).
+ *
+ * Return: ktime in ns when svm_stage_end or svm_migrate_end is enabled,
+ * else 0.
  */
 u64 svm_stage_start(void)
 {
-	return trace_svm_stage_end_enabled() ? ktime_get_ns() : 0;
+	if (trace_svm_stage_end_enabled() || trace_svm_migrate_end_enabled())
+		return ktime_get_ns();
+	return 0;
 }
 
 /**
@@ -107,6 +117,11 @@ void svm_stage_done(struct svm_mig *m, u32 stage, u64 t0,
 {
 	u64 dur = t0 ? ktime_get_ns() - t0 : 0;
 
+	if (stage < SVM_PAGEMAP_STAGE_COUNT) {
+		m->stages.ns[stage] = dur;
+		m->stages.path[stage] = m->path;
+		m->stages.reached |= BIT(stage);
+	}
 	svm_trace(svm_stage_end, m->id, m->sdev->id, stage, m->dir, m->trigger,
 		  m->path, npages, (u64)npages << PAGE_SHIFT, dur, err);
 	svm_stat_inc(m->sdev, SVM_STAT(stage_calls[stage]));

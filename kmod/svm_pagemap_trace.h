@@ -116,12 +116,17 @@ TRACE_EVENT(svm_migrate_begin,
 		      __entry->npages)
 );
 
+/*
+ * @stages reaches BPF programs only (see struct svm_pagemap_stage_times):
+ * the trace record keeps its fields, and perf users read svm_stage_end.
+ */
 TRACE_EVENT(svm_migrate_end,
 	    TP_PROTO(u64 id, u32 device, u32 direction, u32 trigger, u32 path,
 		     u64 start, u64 npages, u64 migrated, s32 result,
-		     u64 duration_ns),
+		     u64 duration_ns,
+		     const struct svm_pagemap_stage_times *stages),
 	    TP_ARGS(id, device, direction, trigger, path, start, npages, migrated,
-		    result, duration_ns),
+		    result, duration_ns, stages),
 	    TP_STRUCT__entry(__field(u64, id)
 			     __field(u32, device)
 			     __field(u32, direction)

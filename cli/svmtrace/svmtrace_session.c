@@ -296,6 +296,21 @@ static enum svmtrace_source resolve_source(void)
 	return src;
 }
 
+/*
+ * Unless every event is recorded, no program runs on svm_stage_end: the one
+ * on svm_migrate_end takes each stage's sample from the stage times that
+ * event carries, one run per migration instead of one per stage.
+ */
+static void stage_samples_at_end(struct svmtrace_session *s,
+				 const struct svmtrace_session_opts *o)
+{
+	if (o->record)
+		return;
+	s->module->rodata->stage_samples_at_end = true;
+	bpf_program__set_autoload(s->module->progs.svm_stage_end_btf, false);
+	bpf_program__set_autoload(s->module->progs.svm_stage_end_raw, false);
+}
+
 static int open_module_source(struct svmtrace_session *s, const struct svmtrace_session_opts *o)
 {
 	int err;
@@ -320,6 +335,7 @@ static int open_module_source(struct svmtrace_session *s, const struct svmtrace_
 	s->obj = s->module->obj;
 	choose_program_flavour(s);
 	SET_KNOBS(s->module->rodata, o);
+	stage_samples_at_end(s, o);
 	err = find_maps(s);
 	if (!err) {
 		size_maps(s, o);

@@ -66,6 +66,27 @@ enum { SVM_PAGEMAP_EVENTS SVM_PAGEMAP_EV_COUNT };
 #define SVM_PAGEMAP_PATH_NONE		15
 
 /**
+ * struct svm_pagemap_stage_times - the stages one migration reached
+ * @ns: duration of each stage (SVM_PAGEMAP_STAGE_*), as its svm_stage_end
+ *      carried it (0 when it was not timed)
+ * @path: the map path (SVM_PAGEMAP_PATH_*) its svm_stage_end carried
+ * @reached: bit s set when stage s ended, i.e. its svm_stage_end fired
+ * @end_ns: CLOCK_MONOTONIC ns when the migration ended (what its duration_ns
+ *          was measured against), 0 when it was not timed
+ *
+ * The last argument of svm_migrate_end, passed by pointer to BPF programs
+ * only (tp_btf, raw_tp; not in the trace record): one program run per
+ * migration can take every stage's sample, instead of one run per stage.
+ * A stage ends at most once per migration.
+ */
+struct svm_pagemap_stage_times {
+	__u64 ns[SVM_PAGEMAP_STAGE_COUNT];
+	__u8 path[SVM_PAGEMAP_STAGE_COUNT];
+	__u32 reached;
+	__u64 end_ns;
+};
+
+/**
  * struct svm_pagemap_info - SVM_PAGEMAP_IOC_INFO
  * @abi_version: (out) SVM_PAGEMAP_ABI_VERSION of the module
  * @device_id: (out) index of this software device

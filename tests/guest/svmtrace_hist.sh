@@ -51,3 +51,32 @@ out=$("$SVMTRACE" hist -S copy -- "$SVMBENCH" -s 256K -n 3 roundtrip 2>&1)
 t_grep "svmtrace hist -S copy shows only the copy stage" '^stage=copy ' "$out"
 t_grep "svmtrace hist draws a distribution by default" '^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*' "$out"
 t_grep "... under a summary line of the percentiles" '^  count [0-9]+  avg .*  p50 .*  p90 .*  p99 .*  max ' "$out"
+
+# Ping-pong: one range migrated to the device and faulted back 8 times (16
+# direction changes) within the window is a ping-pong range at K=3, and not
+# at K=8.  The module's svm_migrate_end carries its end time, which the
+# window runs on, and its stage times, from which both program flavours
+# take the stage samples (tp_btf reads them in place, raw_tp copies them
+# first): their count must equal perf's count of svm_stage_end.
+# pingpong_run OPTS...: prints "PINGPONG_RANGES STAGE_SAMPLES PERF_STAGE_ENDS"
+pingpong_run() {
+	perf stat -a -x, -o /tmp/pingpong.perf -e svm_pagemap:svm_stage_end -- \
+		"$SVMTRACE" hist -j -o /tmp/pingpong.json "$@" -- \
+		"$SVMBENCH" -s 64K -n 8 roundtrip >/dev/null 2>&1 &&
+		python3 -S - /tmp/pingpong.json /tmp/pingpong.perf <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+perf = [l.split(",")[0] for l in open(sys.argv[2]) if "svm_stage_end" in l]
+print(h["counters"]["livelock"]["pingpong_ranges"],
+      sum(k["count"] for k in h["histograms"] if k.get("stage") != "total"), perf[0] if perf else "-")
+PY
+}
+for flavour in tp_btf raw_tp; do
+	opt=; [ "$flavour" = raw_tp ] && opt=--raw-tp
+	read -r pp samples perf_ends < <(pingpong_run $opt --pingpong-ms 60000)
+	t_eq "ping-pong: 8 round trips of one range within 60 s are one range at K=3 ($flavour)" 1 "$pp"
+	t_eq "stage samples from svm_migrate_end equal perf's svm_stage_end ($flavour)" \
+		"$perf_ends" "$samples"
+	read -r pp samples perf_ends < <(pingpong_run $opt --pingpong-k 8 --pingpong-ms 60000)
+	t_eq "ping-pong: ... and none at K=8 ($flavour)" 0 "$pp"
+done

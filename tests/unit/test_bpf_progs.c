@@ -114,11 +114,12 @@ static void feed_migration(struct svmtrace_bpf *skel, uint64_t id, uint32_t path
 	uint64_t map[7] = { id, 0, path, 0 /* to_dev */, 512, 512 * 4096, 2 << 20 };
 	uint64_t stage[10] = { id, 0, 2 /* map */, 0, 1 /* prefetch */, path, 512, 512 * 4096,
 			       map_ns, 0 };
-	uint64_t end[10] = { id, 0, 0, 1, path, 0x7f0000000000ull, 512, 512, 0, total_ns };
+	/* no stage times (NULL): the stages come from svm_stage_end, as when recording */
+	uint64_t end[11] = { id, 0, 0, 1, path, 0x7f0000000000ull, 512, 512, 0, total_ns, 0 };
 
 	run_raw_tp(skel->progs.svm_map_raw, map, 7);
 	run_raw_tp(skel->progs.svm_stage_end_raw, stage, 10);
-	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
+	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 11);
 }
 
 /* The histogram of a key in its slot, its count summed from the buckets as svmtrace does. */
@@ -211,10 +212,10 @@ static void test_iova_in_use(void **state)
 
 static void migrate_end_at(struct svmtrace_bpf *skel, uint64_t start, int to_ram)
 {
-	uint64_t end[10] = { 5000, 0, to_ram /* to_dev, to_ram */, to_ram ? 2 : 1,
-			     SVMTRACE_PATH_NONE, start, 16, 16, 0, 1000 };
+	uint64_t end[11] = { 5000, 0, to_ram /* to_dev, to_ram */, to_ram ? 2 : 1,
+			     SVMTRACE_PATH_NONE, start, 16, 16, 0, 1000, 0 };
 
-	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 10);
+	run_raw_tp(skel->progs.svm_migrate_end_raw, end, 11);
 }
 
 static void test_pingpong(void **state)
