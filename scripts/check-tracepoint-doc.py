@@ -11,7 +11,8 @@ the `## Events` part of DOC, with the type spelled as the format file spells
 it (u32, s32, u64).  Row order is not compared.  Every event of EVENTS_DIR
 must have a `### name` section (`### a, b` for events sharing one table) and
 every documented event must exist.  Each section's `TP_PROTO(...)` must name
-the same arguments (type and name) as its table.
+the same arguments (type and name) as its table, pointer arguments aside:
+those reach BPF programs only and are not in the record.
 
 With --header, the TP_PROTO of each event in TRACE_H (kmod/svm_pagemap_trace.h)
 must also be the documented one, in the same order: that is the raw_tp and
@@ -44,15 +45,20 @@ def cells(line):
 
 
 def parse_args(text):
-    """'u64 id, u32 device' -> [('u64', 'id'), ('u32', 'device')]; None if malformed."""
+    """'u64 id, const struct s *p' -> [('u64', 'id'), ('const struct s *', 'p')]; None if malformed."""
     args = []
     for a in text.split(","):
         a = " ".join(a.split())
-        m = re.match(r"^(.+) ([A-Za-z_][A-Za-z0-9_]*)$", a)
-        if not m:
+        m = re.match(r"^(.+?)( \*?|\*)([A-Za-z_][A-Za-z0-9_]*)$", a)
+        if not m or m.group(1).endswith("*"):
             return None
-        args.append((m.group(1), m.group(2)))
+        args.append((m.group(1) + (" *" if "*" in m.group(2) else ""), m.group(3)))
     return args
+
+
+def bpf_only(arg):
+    """A pointer argument reaches BPF programs only: it is no field of the record."""
+    return arg[0].endswith("*")
 
 
 def parse_doc(path, problems):
@@ -195,7 +201,7 @@ def parse_header(path):
 
 
 def show(args):
-    return ", ".join("%s %s" % a for a in args)
+    return ", ".join(t + n if t.endswith("*") else "%s %s" % (t, n) for t, n in args)
 
 
 def check(doc, events_dir, header):
@@ -238,7 +244,7 @@ def check(doc, events_dir, header):
             continue
         table = {(t, n) for n, (t, _) in d["fields"].items()}
         for arg in d["proto"]:
-            if arg not in table:
+            if arg not in table and not bpf_only(arg):
                 problems.append("%s:%d: %s: TP_PROTO argument '%s %s' is not a field of the table"
                                 % (doc, d["proto_line"], ev, arg[0], arg[1]))
         for arg in sorted(table - set(d["proto"]), key=lambda a: a[1]):

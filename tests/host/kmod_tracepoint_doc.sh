@@ -138,6 +138,16 @@ t_grep "... shows both orders" \
 	"^$P: $dir/trace.h:[0-9]+: svm_retry: TP_PROTO\(u64 id, u32 device, u32 attempt, u32 reason, u32 timeslice_ms\) but $doc:[0-9]+ says TP_PROTO\(u64 id, u32 device, u32 reason, u32 attempt, u32 timeslice_ms\)\$" \
 	"$out"
 
+# A pointer argument (svm_migrate_end's stage times) reaches BPF only: it has
+# no row, but it is part of the TP_PROTO both sides must agree on.
+sed 's/, const struct svm_pagemap_stage_times \*stages)`/)`/' "$doc" >"$dir/doc-noptr.md"
+run "$dir/doc-noptr.md" "$fix" --header "$hdr"
+t_eq "svm_migrate_end's BPF-only argument left out of the doc's TP_PROTO exits 1" 1 "$rc"
+t_grep "... shows the header's TP_PROTO with it" \
+	"^$P: $hdr:[0-9]+: svm_migrate_end: TP_PROTO\(.*u64 duration_ns, const struct svm_pagemap_stage_times \*stages\) but $dir/doc-noptr.md:[0-9]+ says TP_PROTO\(.*u64 duration_ns\)\$" \
+	"$out"
+t_eq "... and is the only mismatch (no table row is asked of it)" 1 "$(grep -c "^$P: .*:[0-9]*: " <<<"$out")"
+
 # A section without its table is reported, not skipped.
 awk '/^### svm_inject$/ { s = 1 } /^### / && !/svm_inject/ { s = 0 } !(s && /^\|/)' "$doc" >"$dir/doc-notable.md"
 run "$dir/doc-notable.md" "$fix"
