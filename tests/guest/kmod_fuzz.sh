@@ -46,13 +46,23 @@ reload_default() {
 trap 'reload_default; rm -rf "$KTMP"' EXIT
 
 # hung_stacks NAME: state, wait channel and kernel stack of every svmbench
-# thread, into the suite's output.
+# thread, and of every other task whose stack is in the memory manager's
+# locking (rmap, anon_vma, migration, THP split or collapse) or that is one
+# of its daemons: a lock holder sleeping interruptibly (which sysrq w does
+# not show) is found that way.  A native fuzz run once hung on an anon_vma
+# rwsem whose owner the kernel could not name.
 hung_stacks() {
-	local t
+	local t comm stack
 	for t in /proc/[0-9]*/task/[0-9]*; do
-		[ "$(cat "$t/comm" 2>/dev/null)" = svmbench ] || continue
-		echo "kmod_fuzz $1: ${t#/proc/}: $(awk '{print $3}' "$t/stat") $(cat "$t/wchan" 2>/dev/null)"
-		sed "s|^|kmod_fuzz $1: ${t#/proc/}:   |" "$t/stack" 2>/dev/null
+		comm=$(cat "$t/comm" 2>/dev/null) || continue
+		stack=$(cat "$t/stack" 2>/dev/null)
+		case $comm in
+		svmbench | khugepaged | kcompactd* | kswapd*) ;;
+		*) grep -qE 'rmap|anon_vma|migrat|split|collapse|folio_lock|lock_page' <<<"$stack" ||
+			continue ;;
+		esac
+		echo "kmod_fuzz $1: ${t#/proc/} $comm: $(awk '{print $3}' "$t/stat") $(cat "$t/wchan" 2>/dev/null)"
+		sed "s|^|kmod_fuzz $1: ${t#/proc/}:   |" <<<"$stack"
 	done
 }
 
