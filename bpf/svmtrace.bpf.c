@@ -42,26 +42,21 @@ static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 directio
 /*
  * Every stage a migration reached, sampled from svm_migrate_end's stage
  * times (stage_samples_at_end: svmtrace records no event, so no program runs
- * on svm_stage_end): one program run per migration instead of one per stage.
- * What svmtrace_stage_ended does for one event, for each of them.
+ * on svm_stage_end): one program run per migration instead of one per stage,
+ * each stage taken as its svm_stage_end would be.  Pages, bytes and error
+ * only go into records, which are not kept then.
  */
-static __always_inline void stages_ended(const struct svm_pagemap_stage_times *t, u32 device,
-					 u32 direction, u32 trigger)
+static __always_inline void stages_ended(u64 id, const struct svm_pagemap_stage_times *t,
+					 u32 device, u32 direction, u32 trigger)
 {
-	bool counted_by_hists = stage_ends_in_hists(), chosen = selected(device, direction);
 	u32 reached = t->reached, s;
-	bool sampled;
 
 	/* unrolled: a tp_btf argument is read at constant offsets only */
 #pragma unroll
-	for (s = 0; s < SVM_PAGEMAP_STAGE_COUNT; s++) {
-		if (!(reached & (1u << s)))
-			continue;
-		sampled = chosen && latency_add(s, direction, trigger, t->path[s], device,
-						t->ns[s]);
-		if (!counted_by_hists || !sampled)
-			count_event(SVM_PAGEMAP_EV_STAGE_END);
-	}
+	for (s = 0; s < SVM_PAGEMAP_STAGE_COUNT; s++)
+		if (reached & (1u << s))
+			svmtrace_stage_ended(id, device, s, direction, trigger, t->path[s], 0, 0,
+					     t->ns[s], 0);
 }
 
 static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
@@ -71,7 +66,7 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 {
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
 	if (stage_samples_at_end && t)
-		stages_ended(t, device, direction, trigger);
+		stages_ended(id, t, device, direction, trigger);
 	/* the module reads the clock at the end anyway: its time costs no clock read here */
 	return svmtrace_migration_ended(id, device, direction, trigger, path, start, npages,
 					migrated, result, duration_ns,

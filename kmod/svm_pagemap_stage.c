@@ -76,7 +76,6 @@ void svm_mig_end(struct svm_mig *m, unsigned long migrated, int result)
 {
 	u64 dur = 0;
 
-	m->stages.end_ns = 0;
 	if (m->t_begin && trace_svm_migrate_end_enabled()) {
 		m->stages.end_ns = ktime_get_ns();
 		dur = m->stages.end_ns - m->t_begin;
