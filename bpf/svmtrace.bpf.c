@@ -40,23 +40,38 @@ static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 directio
 }
 
 /*
- * Every stage a migration reached, sampled from svm_migrate_end's stage
- * times (stage_samples_at_end: svmtrace records no event, so no program runs
- * on svm_stage_end): one program run per migration instead of one per stage,
- * each stage taken as its svm_stage_end would be.  Pages, bytes and error
- * only go into records, which are not kept then.
+ * Every stage a migration reached and its total, sampled from
+ * svm_migrate_end's stage times (stage_samples_at_end: svmtrace records no
+ * event, so no program runs on svm_stage_end): one program run per
+ * migration instead of one per stage, each stage taken as its svm_stage_end
+ * would be.  Pages, bytes and error only go into records, which are not
+ * kept then.
+ *
+ * One copy of the sample code runs in a loop over the seven: under
+ * emulation (TCG) a program's run time grows with the code it runs through
+ * as much as with the data it touches, and unrolled, or with the total
+ * sampled apart, the program took half as long again (README "Benchmarks").
+ * A tp_btf argument is read at constant offsets only: the times are copied
+ * to the stack first.
  */
-static __always_inline void stages_ended(u64 id, const struct svm_pagemap_stage_times *t,
-					 u32 device, u32 direction, u32 trigger)
+static __always_inline void stages_ended(const struct svm_pagemap_stage_times *t, u32 device,
+					 u32 direction, u32 trigger, u32 path, u64 duration_ns)
 {
-	u32 reached = t->reached, s;
+	u64 ns[SVMTRACE_STAGE_MAX];
+	u8 paths[SVMTRACE_STAGE_MAX];
+	u32 reached = t->reached | 1u << SVMTRACE_STAGE_TOTAL, s;
 
-	/* unrolled: a tp_btf argument is read at constant offsets only */
 #pragma unroll
-	for (s = 0; s < SVM_PAGEMAP_STAGE_COUNT; s++)
+	for (s = 0; s < SVM_PAGEMAP_STAGE_COUNT; s++) {
+		ns[s] = t->ns[s];
+		paths[s] = t->path[s];
+	}
+	ns[SVMTRACE_STAGE_TOTAL] = duration_ns;
+	paths[SVMTRACE_STAGE_TOTAL] = path;
+#pragma clang loop unroll(disable)
+	for (s = 0; s < SVMTRACE_STAGE_MAX; s++)
 		if (reached & (1u << s))
-			svmtrace_stage_ended(id, device, s, direction, trigger, t->path[s], 0, 0,
-					     t->ns[s], 0);
+			svmtrace_sample_taken(s, device, direction, trigger, paths[s], ns[s]);
 }
 
 static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
@@ -64,13 +79,15 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 					      s32 result, u64 duration_ns,
 					      const struct svm_pagemap_stage_times *t)
 {
+	bool at_end = stage_samples_at_end && t;
+
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
-	if (stage_samples_at_end && t)
-		stages_ended(id, t, device, direction, trigger);
+	if (at_end)
+		stages_ended(t, device, direction, trigger, path, duration_ns);
 	/* the module reads the clock at the end anyway: its time costs no clock read here */
 	return svmtrace_migration_ended(id, device, direction, trigger, path, start, npages,
 					migrated, result, duration_ns,
-					t ? t->end_ns : pingpong_now());
+					t ? t->end_ns : pingpong_now(), at_end);
 }
 
 static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,

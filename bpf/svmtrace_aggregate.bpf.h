@@ -439,10 +439,13 @@ static __always_inline void svmtrace_iova_freed(u64 size)
  * @end_ns: when it ended, in the source's clock for ping-pong windows; 0
  * when not known (a migration that began before svmtrace attached): no
  * ping-pong step for it.
+ * @total_sampled: its duration is already in the histograms
+ * (svmtrace_sample_taken, with the stages of the migration).
  */
 static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 direction, u32 trigger,
 					      u32 path, u64 start, u64 npages, u64 migrated,
-					      s32 result, u64 duration_ns, u64 end_ns)
+					      s32 result, u64 duration_ns, u64 end_ns,
+					      bool total_sampled)
 {
 	u32 dir = direction & 3;
 
@@ -463,7 +466,8 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 	}
 	if (!selected(device, direction))
 		return 0;
-	latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
+	if (!total_sampled)
+		latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
 	if (track_processes) {
 		struct svmtrace_proc *p = proc_entry();
 
@@ -492,19 +496,35 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 	(!filter_pid && !filter_cgroup && filter_device == SVMTRACE_ALL &&	\
 	 filter_direction == SVMTRACE_ALL)
 
+/*
+ * A latency sample of @stage, or of a migration's total
+ * (SVMTRACE_STAGE_TOTAL), counted as its event is: a stage sample is an
+ * svm_stage_end.
+ */
+static __always_inline void svmtrace_sample_taken(u32 stage, u32 device, u32 direction,
+						  u32 trigger, u32 path, u64 duration_ns)
+{
+	bool is_stage = stage < SVMTRACE_STAGE_TOTAL;
+	bool counted_by_hists = stage_ends_in_hists() && is_stage;
+
+	if (is_stage && !counted_by_hists)
+		count_event(SVM_PAGEMAP_EV_STAGE_END);
+	if (!selected(device, direction))
+		return;
+	if (!latency_add(stage, direction, trigger, path, device, duration_ns) && counted_by_hists)
+		count_event(SVM_PAGEMAP_EV_STAGE_END);
+}
+
 static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u32 direction,
 					    u32 trigger, u32 path, u64 npages, u64 bytes,
 					    u64 duration_ns, s32 error)
 {
-	bool counted_by_hists = stage_ends_in_hists() && stage < SVMTRACE_STAGE_TOTAL;
-
-	if (!counted_by_hists)
+	if (stage >= SVMTRACE_STAGE_TOTAL) {
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
-	if (!selected(device, direction) || stage >= SVMTRACE_STAGE_TOTAL)
 		return 0;
-	if (!latency_add(stage, direction, trigger, path, device, duration_ns) && counted_by_hists)
-		count_event(SVM_PAGEMAP_EV_STAGE_END);
-	if (record_events)
+	}
+	svmtrace_sample_taken(stage, device, direction, trigger, path, duration_ns);
+	if (record_events && selected(device, direction))
 		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
 			    0, npages, bytes, duration_ns, error);
 	return 0;
