@@ -113,21 +113,20 @@ struct {
 } svmtrace_devices SEC(".maps");
 
 /*
- * Ranges seen migrating, for ping-pong: a two-way set-associative table in
- * an array (a range's two candidate entries share a cache line), so a
- * migration costs a multiply and one page instead of an LRU hash update.  A
- * range whose set is full replaces the entry that went quiet first: like
- * an LRU's, an evicted range starts counting again.  Two entries fill a
- * cache line.  Entries are updated
- * without locks; two CPUs racing on one range can lose a flip, as before.
+ * Ranges seen migrating, for ping-pong: a direct-mapped table in an array,
+ * a range's entry picked by a multiplicative hash of its tag.  A range
+ * whose entry another range took starts counting again, as a range evicted
+ * from an LRU map would; with 8192 entries, that takes thousands of ranges
+ * migrating within T.  One entry and no choice between two keep the code
+ * short, which is what a program pays for most under emulation.  Entries
+ * are updated without locks: two CPUs racing on one range can lose a flip.
  */
-#define PINGPONG_SETS_LOG2	11
-#define PINGPONG_SETS		(1u << PINGPONG_SETS_LOG2)
+#define PINGPONG_ENTRIES_LOG2	13
+#define PINGPONG_ENTRIES	(1u << PINGPONG_ENTRIES_LOG2)
 
 struct pingpong_entry {
 	u64 tag;		/* pingpong_tag(): the range, 0 when free */
 	u64 window_start;	/* of the current window of T */
-	u64 last_seen;
 	u32 last_direction;
 	u16 flips;
 	u16 flagged;
@@ -135,9 +134,9 @@ struct pingpong_entry {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PINGPONG_SETS);
+	__uint(max_entries, PINGPONG_ENTRIES);
 	__type(key, u32);
-	__type(value, struct pingpong_entry[2]);
+	__type(value, struct pingpong_entry);
 } svmtrace_pingpong SEC(".maps");
 
 /* Sized down to one page by user space unless record_events is set. */
@@ -369,35 +368,23 @@ static __always_inline u64 pingpong_tag(u32 pid, u64 start)
 static __always_inline void pingpong_track(u32 direction, u64 start, u64 now)
 {
 	u64 tag = pingpong_tag(current_tgid(), start);
-	struct pingpong_entry *set, *e;
+	struct pingpong_entry *e;
 	struct svmtrace_proc *p;
 	u32 index;
 
 	if (direction != SVM_PAGEMAP_DIR_TO_DEV && direction != SVM_PAGEMAP_DIR_TO_RAM)
 		return;
-	index = (tag * 0x9E3779B97F4A7C15ull) >> (64 - PINGPONG_SETS_LOG2);
-	set = bpf_map_lookup_elem(&svmtrace_pingpong, &index);
-	if (!set)
+	index = (tag * 0x9E3779B97F4A7C15ull) >> (64 - PINGPONG_ENTRIES_LOG2);
+	e = bpf_map_lookup_elem(&svmtrace_pingpong, &index);
+	if (!e)
 		return;
-	if (set[0].tag == tag) {
-		e = &set[0];
-	} else if (set[1].tag == tag) {
-		e = &set[1];
-	} else {
-		e = set[0].last_seen <= set[1].last_seen ? &set[0] : &set[1];
+	if (e->tag != tag || now - e->window_start > pingpong_window_ns) {
 		e->tag = tag;
 		e->window_start = now;
-		e->last_seen = now;
 		e->last_direction = direction;
 		e->flips = 0;
 		e->flagged = 0;
 		return;
-	}
-	e->last_seen = now;
-	if (now - e->window_start > pingpong_window_ns) {
-		e->window_start = now;
-		e->flips = 0;
-		e->flagged = 0;
 	}
 	if (direction == e->last_direction)
 		return;

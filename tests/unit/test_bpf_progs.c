@@ -233,11 +233,12 @@ static void test_pingpong(void **state)
 		migrate_end_at(skel, base, i % 2);
 	assert_int_equal(counter(skel, SVMTRACE_CNT_PINGPONG_RANGES), 1);
 	/*
-	 * Twice as many ranges as the table has sets migrate once each (and
-	 * take its entries), then two ranges bounce 5 times and one 3 times,
-	 * interleaved: only the two count, and a range flagged stays counted once.
+	 * Twice as many ranges as the table has entries (8192) migrate once
+	 * each (and take them), then two ranges bounce 5 times and one 3
+	 * times, interleaved: only the two count, and a range flagged stays
+	 * counted once.
 	 */
-	for (i = 0; i < 4096; i++)
+	for (i = 0; i < 16384; i++)
 		migrate_end_at(skel, base + ((uint64_t)(i + 1) << 21), 0);
 	for (i = 0; i < 10; i++) {
 		migrate_end_at(skel, base + (1ull << 40), i % 2);
