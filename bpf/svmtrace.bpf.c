@@ -49,8 +49,8 @@ static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 directio
  *
  * One copy of the sample code runs in a loop over the seven: under
  * emulation (TCG) a program's run time grows with the code it runs through
- * as much as with the data it touches, and unrolled, or with the total
- * sampled apart, the program took half as long again (README "Benchmarks").
+ * as much as with the data it touches: unrolled, with the total sampled
+ * apart, the program took nearly twice as long (README "Benchmarks").
  * A tp_btf argument is read at constant offsets only: the times are copied
  * to the stack first.
  */
