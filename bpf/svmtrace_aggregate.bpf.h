@@ -486,9 +486,9 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 /*
  * A latency sample of @stage, or of a migration's total
  * (SVMTRACE_STAGE_TOTAL), counted as its event is: a stage sample is an
- * svm_stage_end.
+ * svm_stage_end.  Returns whether the filters select it.
  */
-static __always_inline void svmtrace_sample_taken(u32 stage, u32 device, u32 direction,
+static __always_inline bool svmtrace_sample_taken(u32 stage, u32 device, u32 direction,
 						  u32 trigger, u32 path, u64 duration_ns)
 {
 	bool is_stage = stage < SVMTRACE_STAGE_TOTAL;
@@ -497,9 +497,10 @@ static __always_inline void svmtrace_sample_taken(u32 stage, u32 device, u32 dir
 	if (is_stage && !counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	if (!selected(device, direction))
-		return;
+		return false;
 	if (!latency_add(stage, direction, trigger, path, device, duration_ns) && counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
+	return true;
 }
 
 static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u32 direction,
@@ -510,8 +511,8 @@ static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 		return 0;
 	}
-	svmtrace_sample_taken(stage, device, direction, trigger, path, duration_ns);
-	if (record_events && selected(device, direction))
+	if (svmtrace_sample_taken(stage, device, direction, trigger, path, duration_ns) &&
+	    record_events)
 		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
 			    0, npages, bytes, duration_ns, error);
 	return 0;
