@@ -55,7 +55,8 @@ static __always_inline int on_svm_migrate_begin(u64 id, u32 device, u32 directio
  * to the stack first.
  */
 static __always_inline void stages_ended(const struct svm_pagemap_stage_times *t, u32 device,
-					 u32 direction, u32 trigger, u32 path, u64 duration_ns)
+					 u32 direction, u32 trigger, u32 path, u64 duration_ns,
+					 u32 tgid)
 {
 	u64 ns[SVMTRACE_STAGE_MAX];
 	u8 paths[SVMTRACE_STAGE_MAX];
@@ -71,7 +72,7 @@ static __always_inline void stages_ended(const struct svm_pagemap_stage_times *t
 #pragma clang loop unroll(disable)
 	for (s = 0; s < SVMTRACE_STAGE_MAX; s++)
 		if (reached & (1u << s))
-			svmtrace_sample_taken(s, device, direction, trigger, paths[s], ns[s]);
+			svmtrace_sample_taken(s, device, direction, trigger, paths[s], ns[s], tgid);
 }
 
 static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction, u32 trigger,
@@ -80,14 +81,15 @@ static __always_inline int on_svm_migrate_end(u64 id, u32 device, u32 direction,
 					      const struct svm_pagemap_stage_times *t)
 {
 	bool at_end = stage_samples_at_end && t;
+	u32 tgid = t ? t->tgid : 0;
 
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
 	if (at_end)
-		stages_ended(t, device, direction, trigger, path, duration_ns);
+		stages_ended(t, device, direction, trigger, path, duration_ns, tgid);
 	/* the module reads the clock at the end anyway: its time costs no clock read here */
 	return svmtrace_migration_ended(id, device, direction, trigger, path, start, npages,
 					migrated, result, duration_ns,
-					t ? t->end_ns : pingpong_now(), at_end);
+					t ? t->end_ns : pingpong_now(), at_end, tgid);
 }
 
 static __always_inline int on_svm_stage_end(u64 id, u32 device, u32 stage, u32 direction,
@@ -134,7 +136,7 @@ static __always_inline int on_svm_retry(u64 id, u32 device, u32 reason, u32 atte
 			__sync_fetch_and_add(&dev->retries, 1);
 	}
 	if (track_processes) {
-		struct svmtrace_proc *p = proc_entry();
+		struct svmtrace_proc *p = proc_entry(0);
 
 		if (p)
 			__sync_fetch_and_add(&p->retries, 1);
@@ -154,7 +156,7 @@ static __always_inline int on_svm_timeslice_hold(u64 alloc_id, u32 device, u64 a
 			__sync_fetch_and_add(&dev->timeslice_holds, 1);
 	}
 	if (track_processes) {
-		struct svmtrace_proc *p = proc_entry();
+		struct svmtrace_proc *p = proc_entry(0);
 
 		if (p)
 			__sync_fetch_and_add(&p->timeslice_holds, 1);

@@ -165,9 +165,20 @@ static __always_inline u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
-static __always_inline bool selected(u32 device, u32 direction)
+/*
+ * The process an event ran in: @carried, the tgid the event brought along
+ * (svm_migrate_end's stage times), or 0 to ask the helper.  The helper
+ * reads the task, lines the event has not touched: under emulation that
+ * is a tenth of svm_migrate_end's program.
+ */
+static __always_inline u32 tgid_of(u32 carried)
 {
-	if (filter_pid && current_tgid() != filter_pid)
+	return carried ? carried : current_tgid();
+}
+
+static __always_inline bool selected(u32 tgid, u32 device, u32 direction)
+{
+	if (filter_pid && tgid_of(tgid) != filter_pid)
 		return false;
 	if (filter_cgroup && bpf_get_current_cgroup_id() != filter_cgroup)
 		return false;
@@ -180,7 +191,7 @@ static __always_inline bool selected(u32 device, u32 direction)
 
 /* The histogram of a key with a process or cgroup in it, created on first sight. */
 static __always_inline struct svmtrace_hist *hist_by_hash(u32 stage, u32 direction, u32 trigger,
-							  u32 path, u32 device)
+							  u32 path, u32 device, u32 tgid)
 {
 	struct svmtrace_bpf_hist_key key = {
 		.stage = stage,
@@ -193,7 +204,7 @@ static __always_inline struct svmtrace_hist *hist_by_hash(u32 stage, u32 directi
 	u32 zero = 0;
 
 	if (per_pid)
-		key.pid = current_tgid();
+		key.pid = tgid_of(tgid);
 	if (per_cgroup)
 		key.cgroup = bpf_get_current_cgroup_id();
 	h = bpf_map_lookup_elem(&svmtrace_hists, &key);
@@ -267,7 +278,7 @@ static __always_inline struct svmtrace_hist_slot *hist_slot(u32 stage, u32 direc
 
 /* A latency sample; false when its key found no room (the key cap). */
 static __always_inline bool latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
-					u32 device, u64 ns)
+					u32 device, u64 ns, u32 tgid)
 {
 	struct svmtrace_hist_buckets *buckets;
 	struct svmtrace_hist_slot *slot;
@@ -275,7 +286,7 @@ static __always_inline bool latency_add(u32 stage, u32 direction, u32 trigger, u
 	u32 place;
 
 	if (per_pid || per_cgroup) {
-		h = hist_by_hash(stage, direction, trigger, path, device);
+		h = hist_by_hash(stage, direction, trigger, path, device, tgid);
 		if (h) {
 			hist_sample(h->slots, &h->sum, &h->max, ns);
 			return true;
@@ -292,10 +303,10 @@ static __always_inline bool latency_add(u32 stage, u32 direction, u32 trigger, u
 	return false;
 }
 
-static __always_inline struct svmtrace_proc *proc_entry(void)
+static __always_inline struct svmtrace_proc *proc_entry(u32 tgid)
 {
 	struct svmtrace_proc zero = {}, *p;
-	u32 pid = current_tgid();
+	u32 pid = tgid_of(tgid);
 
 	p = bpf_map_lookup_elem(&svmtrace_procs, &pid);
 	if (p)
@@ -312,7 +323,7 @@ static __always_inline struct svmtrace_device *device_entry(u32 device)
 
 static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage, u32 direction,
 					u32 trigger, u32 path, u64 start, u64 npages, u64 bytes,
-					u64 duration_ns, s32 result)
+					u64 duration_ns, s32 result, u32 tgid)
 {
 	struct svmtrace_record *r;
 
@@ -328,7 +339,7 @@ static __always_inline void emit_record(u32 event, u64 id, u32 device, u32 stage
 	r->bytes = bytes;
 	r->duration_ns = duration_ns;
 	r->event = event;
-	r->pid = current_tgid();
+	r->pid = tgid_of(tgid);
 	r->device = device;
 	r->stage = stage;
 	r->direction = direction;
@@ -365,9 +376,9 @@ static __always_inline u64 pingpong_tag(u32 pid, u64 start)
 }
 
 /* One range bouncing RAM <-> device more than K times within T is ping-pong. */
-static __always_inline void pingpong_track(u32 direction, u64 start, u64 now)
+static __always_inline void pingpong_track(u32 tgid, u32 direction, u64 start, u64 now)
 {
-	u64 tag = pingpong_tag(current_tgid(), start);
+	u64 tag = pingpong_tag(tgid_of(tgid), start);
 	struct pingpong_entry *e;
 	struct svmtrace_proc *p;
 	u32 index;
@@ -396,7 +407,7 @@ static __always_inline void pingpong_track(u32 direction, u64 start, u64 now)
 		e->flagged = 1;
 		counter_add(SVMTRACE_CNT_PINGPONG_RANGES, 1);
 		if (track_processes) {
-			p = proc_entry();
+			p = proc_entry(tgid);
 			if (p)
 				__sync_fetch_and_add(&p->pingpong, 1);
 		}
@@ -428,11 +439,12 @@ static __always_inline void svmtrace_iova_freed(u64 size)
  * ping-pong step for it.
  * @total_sampled: its duration is already in the histograms
  * (svmtrace_sample_taken, with the stages of the migration).
+ * @tgid: its process as the event carried it, 0 when it did not (tgid_of).
  */
 static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 direction, u32 trigger,
 					      u32 path, u64 start, u64 npages, u64 migrated,
 					      s32 result, u64 duration_ns, u64 end_ns,
-					      bool total_sampled)
+					      bool total_sampled, u32 tgid)
 {
 	u32 dir = direction & 3;
 
@@ -451,12 +463,13 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 			__sync_fetch_and_add(&dev->pages[dir], migrated);
 		}
 	}
-	if (!selected(device, direction))
+	if (!selected(tgid, device, direction))
 		return 0;
 	if (!total_sampled)
-		latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns);
+		latency_add(SVMTRACE_STAGE_TOTAL, direction, trigger, path, device, duration_ns,
+			    tgid);
 	if (track_processes) {
-		struct svmtrace_proc *p = proc_entry();
+		struct svmtrace_proc *p = proc_entry(tgid);
 
 		if (p) {
 			__sync_fetch_and_add(&p->migrations, 1);
@@ -464,11 +477,11 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 		}
 	}
 	if (result >= 0 && migrated && end_ns)
-		pingpong_track(direction, start, end_ns);
+		pingpong_track(tgid, direction, start, end_ns);
 	if (record_events)
 		emit_record(SVM_PAGEMAP_EV_MIGRATE_END, id, device, SVMTRACE_STAGE_TOTAL,
 			    direction, trigger, path, start, npages,
-			    migrated * PAGE_SIZE_BYTES, duration_ns, result);
+			    migrated * PAGE_SIZE_BYTES, duration_ns, result, tgid);
 	return 0;
 }
 
@@ -486,19 +499,21 @@ static __always_inline int svmtrace_migration_ended(u64 id, u32 device, u32 dire
 /*
  * A latency sample of @stage, or of a migration's total
  * (SVMTRACE_STAGE_TOTAL), counted as its event is: a stage sample is an
- * svm_stage_end.  Returns whether the filters select it.
+ * svm_stage_end.  @tgid as in svmtrace_migration_ended.  Returns whether
+ * the filters select it.
  */
 static __always_inline bool svmtrace_sample_taken(u32 stage, u32 device, u32 direction,
-						  u32 trigger, u32 path, u64 duration_ns)
+						  u32 trigger, u32 path, u64 duration_ns, u32 tgid)
 {
 	bool is_stage = stage < SVMTRACE_STAGE_TOTAL;
 	bool counted_by_hists = stage_ends_in_hists() && is_stage;
 
 	if (is_stage && !counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
-	if (!selected(device, direction))
+	if (!selected(tgid, device, direction))
 		return false;
-	if (!latency_add(stage, direction, trigger, path, device, duration_ns) && counted_by_hists)
+	if (!latency_add(stage, direction, trigger, path, device, duration_ns, tgid) &&
+	    counted_by_hists)
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 	return true;
 }
@@ -511,10 +526,10 @@ static __always_inline int svmtrace_stage_ended(u64 id, u32 device, u32 stage, u
 		count_event(SVM_PAGEMAP_EV_STAGE_END);
 		return 0;
 	}
-	if (svmtrace_sample_taken(stage, device, direction, trigger, path, duration_ns) &&
+	if (svmtrace_sample_taken(stage, device, direction, trigger, path, duration_ns, 0) &&
 	    record_events)
 		emit_record(SVM_PAGEMAP_EV_STAGE_END, id, device, stage, direction, trigger, path,
-			    0, npages, bytes, duration_ns, error);
+			    0, npages, bytes, duration_ns, error, 0);
 	return 0;
 }
 

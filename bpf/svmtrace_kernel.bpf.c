@@ -225,7 +225,7 @@ __noinline int kmig_end(struct kmig *k, u64 now, s32 result)
 		      k->page_unmapped + k->iova_mapped / PAGE_SIZE_BYTES, 0);
 	count_event(SVM_PAGEMAP_EV_MIGRATE_END);
 	svmtrace_migration_ended(k->id, k->device, k->direction, k->trigger, k->path, k->start,
-				 k->npages, k->migrated, result, now - k->t_begin, now, false);
+				 k->npages, k->migrated, result, now - k->t_begin, now, false, 0);
 	bpf_map_delete_elem(&svmtrace_kernel_migs, &tid);
 	return 0;
 }

@@ -32,6 +32,13 @@ SVM_STATS_HOLD(retries, SVM_PAGEMAP_RETRY_COUNT);
 SVM_STATS_HOLD(device_faults, SVM_PAGEMAP_PLACEMENT_COUNT);
 SVM_STATS_HOLD(injected, SVM_PAGEMAP_INJECT_COUNT);
 
+/*
+ * tgid took a hole of the layout: BPF programs built before it read every
+ * other field of svm_migrate_end's stage times where they were.
+ */
+static_assert(offsetof(struct svm_pagemap_stage_times, end_ns) == 64 &&
+	      sizeof(struct svm_pagemap_stage_times) == 72);
+
 /**
  * svm_mig_begin() - start accounting a migration
  * @m: the migration, filled in here
@@ -76,9 +83,12 @@ void svm_mig_end(struct svm_mig *m, unsigned long migrated, int result)
 {
 	u64 dur = 0;
 
-	if (m->t_begin && trace_svm_migrate_end_enabled()) {
-		m->stages.end_ns = ktime_get_ns();
-		dur = m->stages.end_ns - m->t_begin;
+	if (trace_svm_migrate_end_enabled()) {
+		m->stages.tgid = current->tgid;
+		if (m->t_begin) {
+			m->stages.end_ns = ktime_get_ns();
+			dur = m->stages.end_ns - m->t_begin;
+		}
 	}
 	svm_trace(svm_migrate_end, m->id, m->sdev->id, m->dir, m->trigger,
 		  m->path, m->start, m->npages, migrated, result, dur, &m->stages);

@@ -71,6 +71,9 @@ enum { SVM_PAGEMAP_EVENTS SVM_PAGEMAP_EV_COUNT };
  *      carried it (0 when it was not timed)
  * @path: the map path (SVM_PAGEMAP_PATH_*) its svm_stage_end carried
  * @reached: bit s set when stage s ended, i.e. its svm_stage_end fired
+ * @tgid: process (thread group id, in the initial namespace) of the task the
+ *        migration ended in: what bpf_get_current_pid_tgid() >> 32 would
+ *        return, without the helper call and the task's cache lines
  * @end_ns: CLOCK_MONOTONIC ns when the migration ended (what its duration_ns
  *          was measured against), 0 when it was not timed
  *
@@ -83,6 +86,7 @@ struct svm_pagemap_stage_times {
 	__u64 ns[SVM_PAGEMAP_STAGE_COUNT];
 	__u8 path[SVM_PAGEMAP_STAGE_COUNT];
 	__u32 reached;
+	__u32 tgid;
 	__u64 end_ns;
 };
 
