@@ -191,6 +191,25 @@ bench: guest-prep
 		env BENCH_MAP_ROUNDS=$(BENCH_MAP_ROUNDS) \
 		bash scripts/bench-map-path.sh $(REPO)/$(BUILD)/bench/map-path-$(or $(KERNEL),backports)-iommu.json
 
+# svmtrace hist's BPF run time per migration for several builds, one guest
+# run (scripts/bench-variants.sh): VARIANTS='NAME=REV ...', REV a git
+# revision, or "." for the working tree.  Each revision is checked out under
+# build/variants/src-NAME and built with the guest's toolchain; figures go to
+# build/bench/variants.json.
+VARIANTS ?= base=HEAD new=.
+.PHONY: bench-variants
+bench-variants: guest-prep
+	@mkdir -p $(BUILD)/bench $(BUILD)/variants && set -e && dirs= && \
+	for v in $(VARIANTS); do name=$${v%%=*}; rev=$${v#*=}; src=$(REPO); \
+		if [ "$$rev" != . ]; then src=$(REPO)/$(BUILD)/variants/src-$$name; rm -rf $$src; \
+			mkdir -p $$src && git archive "$$rev" | tar -x -C $$src; fi; \
+		tests/vm/chroot.sh make -C $$src userspace OUT=$(REPO)/$(BUILD)/variants/$$name CC=gcc \
+			>$(BUILD)/variants/$$name.log 2>&1 || { cat $(BUILD)/variants/$$name.log; exit 1; }; \
+		dirs="$$dirs $$name=$(REPO)/$(BUILD)/variants/$$name"; done && \
+	tests/vm/run.sh -p $(or $(PROFILE),plain) -t 1500 -l variants -- \
+		env VARIANT_ROUNDS=$(or $(VARIANT_ROUNDS),40) VARIANT_PASSES=$(or $(VARIANT_PASSES),6) \
+		bash scripts/bench-variants.sh $(REPO)/$(BUILD)/bench/variants.json $$dirs
+
 # Rewrite the committed latency baseline the CI gate compares against
 # (tests/guest/svmtrace_gate.sh), measured on this machine: PROFILE=plain|iommu.
 .PHONY: gate-baseline
