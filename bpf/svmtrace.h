@@ -72,10 +72,10 @@ struct svmtrace_hist_key {
 
 /*
  * The slot of a key without process or cgroup (svmtrace_hist_slots): every
- * part within its range, path "none" after the real paths.  Out of range:
- * SVMTRACE_HIST_SLOTS, which no slot has.  The device is the outermost part
- * and the stage the innermost, so the stages of one migration share a cache
- * line: the BPF side touches few distinct pages per event.
+ * part within its range.  Out of range: SVMTRACE_HIST_SLOTS, which no slot
+ * has.  The device is the outermost part and the stage the innermost, and
+ * path "none" (the stages before the map stage) comes before the real
+ * paths: the slots of one migration's stages lie within a page or two.
  */
 #define SVMTRACE_HIST_PATHS	(SVM_PAGEMAP_PATH_COUNT + 1)
 #define SVMTRACE_HIST_DEVICE_SLOTS (SVM_PAGEMAP_DIR_COUNT * SVM_PAGEMAP_TRIGGER_COUNT *	\
@@ -86,7 +86,11 @@ static inline __u32 svmtrace_hist_slot_of(__u32 stage, __u32 direction, __u32 tr
 					  __u32 path, __u32 device)
 {
 	if (path == SVMTRACE_PATH_NONE)
-		path = SVM_PAGEMAP_PATH_COUNT;
+		path = 0;
+	else if (path < SVM_PAGEMAP_PATH_COUNT)
+		path++;
+	else
+		return SVMTRACE_HIST_SLOTS;
 	if (stage >= SVMTRACE_STAGE_MAX || direction >= SVM_PAGEMAP_DIR_COUNT ||
 	    trigger >= SVM_PAGEMAP_TRIGGER_COUNT || path >= SVMTRACE_HIST_PATHS ||
 	    device >= SVMTRACE_MAX_DEVICES)
@@ -103,8 +107,7 @@ static inline void svmtrace_hist_slot_key(__u32 index, struct svmtrace_hist_key 
 	k->stage = index % SVMTRACE_STAGE_MAX;
 	index /= SVMTRACE_STAGE_MAX;
 	k->path = index % SVMTRACE_HIST_PATHS;
-	if (k->path == SVM_PAGEMAP_PATH_COUNT)
-		k->path = SVMTRACE_PATH_NONE;
+	k->path = k->path ? k->path - 1 : SVMTRACE_PATH_NONE;
 	index /= SVMTRACE_HIST_PATHS;
 	k->trigger = index % SVM_PAGEMAP_TRIGGER_COUNT;
 	index /= SVM_PAGEMAP_TRIGGER_COUNT;
@@ -149,29 +152,37 @@ struct svmtrace_hist {
 	__u64 slots[SVMTRACE_HIST_BUCKETS];
 };
 
+/* A histogram's buckets in groups of one power of two (svmtrace_hist.h). */
+#define SVMTRACE_HIST_GROUPS	(SVMTRACE_HIST_BUCKETS / SVMTRACE_HIST_SUB)
+
 /**
  * struct svmtrace_hist_slot - a key without process or cgroup in
- * svmtrace_hist_slots: where its buckets are, and its sum and max
- * @place: 1 + its index in svmtrace_hist_pool, 0 before its first sample
+ * svmtrace_hist_slots: its sum and max, and where its buckets are
  * @sum: as in struct svmtrace_hist
  * @max: as in struct svmtrace_hist
+ * @block: per group of buckets, 1 + the index of its block in
+ *	   svmtrace_hist_pool, 0 before the group's first sample
  *
- * The sum and max sit in the slot, next to the slots of the key's other
- * stages (the stage is the innermost part of the slot index), so a sample
- * touches the page its migration's slots share and its bucket's page.
+ * A key's 1216 buckets (9.7 KB) would put every stage of a migration on
+ * a page of its own; a sample's cost is mostly the pages it touches.
+ * Blocks are taken in the order samples first need them, so the groups a
+ * workload's stages actually use lie side by side, a migration's seven
+ * samples on one or two pages.  The slots of one migration's stages are
+ * neighbours too (the stage is the innermost part of the slot index).
  */
 struct svmtrace_hist_slot {
-	__u64 place;
 	__u64 sum;
 	__u64 max;
+	__u32 block[SVMTRACE_HIST_GROUPS];
 };
 
 /**
- * struct svmtrace_hist_buckets - the buckets of a histogram in the pool
- * @slots: as in struct svmtrace_hist
+ * struct svmtrace_hist_block - one group of a histogram's buckets in the pool
+ * @slots: buckets SVMTRACE_HIST_SUB * group .. + SVMTRACE_HIST_SUB - 1 of
+ *	   struct svmtrace_hist's
  */
-struct svmtrace_hist_buckets {
-	__u64 slots[SVMTRACE_HIST_BUCKETS];
+struct svmtrace_hist_block {
+	__u64 slots[SVMTRACE_HIST_SUB];
 };
 
 /**

@@ -64,12 +64,14 @@ struct {
  * Without per-process or per-cgroup keys (what hist, gate and export ask by
  * default) a key packs into an index of svmtrace_hist_slots
  * (svmtrace_hist_slot_of), whose slot holds the key's sum and max and
- * names its buckets' place in svmtrace_hist_pool, taken on first sight.
- * Both are arrays: the verifier inlines their lookups, so a sample costs no
- * hashing, and it touches two pages: its slot's (shared with the other
- * stages of its migration) and its bucket's.  Under emulation and on a busy
+ * names the blocks of svmtrace_hist_pool its groups of buckets took, each
+ * on its first sample (struct svmtrace_hist_slot).  Both are arrays: the
+ * verifier inlines their lookups, so a sample costs no hashing, and the
+ * seven samples of a migration touch few pages: their slots' and the
+ * blocks their stages took side by side.  Under emulation and on a busy
  * machine alike, the pages a program touches are what it pays for.  User
- * space maps both.  hist_pool_size is the key cap of this path.
+ * space maps both.  hist_pool_size keys' worth of blocks is the key cap of
+ * this path.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -79,12 +81,13 @@ struct {
 	__type(value, struct svmtrace_hist_slot);
 } svmtrace_hist_slots SEC(".maps");
 
+/* Sized by user space: hist_pool_size * SVMTRACE_HIST_GROUPS blocks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 256);
+	__uint(max_entries, 256 * SVMTRACE_HIST_GROUPS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, u32);
-	__type(value, struct svmtrace_hist_buckets);
+	__type(value, struct svmtrace_hist_block);
 } svmtrace_hist_pool SEC(".maps");
 
 __u64 svmtrace_hist_pool_used;
@@ -228,16 +231,12 @@ __noinline u32 svmtrace_bucket_of(u64 ns)
 	return svmtrace_hist_index(ns);
 }
 
-/* One sample into a histogram's buckets, sum and max. */
-static __always_inline void hist_sample(u64 *slots, u64 *sum, u64 *max_ns, u64 ns)
+/* A sample's sum and max. */
+static __always_inline void sum_max_add(u64 *sum, u64 *max_ns, u64 ns)
 {
-	u32 idx = svmtrace_bucket_of(ns), tries = 4;
+	u32 tries = 4;
 	u64 max;
 
-	barrier_var(idx);
-	if (idx >= SVMTRACE_HIST_BUCKETS)
-		return;
-	__sync_fetch_and_add(&slots[idx], 1);
 	__sync_fetch_and_add(sum, ns);
 	max = *max_ns;
 	while (ns > max) {
@@ -249,58 +248,71 @@ static __always_inline void hist_sample(u64 *slots, u64 *sum, u64 *max_ns, u64 n
 	}
 }
 
-/* The slot of a key without process or cgroup, its buckets placed on first sight. */
-static __always_inline struct svmtrace_hist_slot *hist_slot(u32 stage, u32 direction,
-							   u32 trigger, u32 path, u32 device,
-							   u32 *place_out)
+/* One sample into a histogram's buckets, sum and max. */
+static __always_inline bool hist_sample(struct svmtrace_hist *h, u64 ns)
 {
-	struct svmtrace_hist_slot *slot;
-	u64 taken, place;
-	u32 index;
+	u32 idx = svmtrace_bucket_of(ns);
 
-	index = svmtrace_hist_slot_of(stage, direction, trigger, path, device);
-	slot = bpf_map_lookup_elem(&svmtrace_hist_slots, &index);
-	if (!slot)
-		return NULL;
-	place = slot->place;
-	if (!place) {
+	barrier_var(idx);
+	if (idx >= SVMTRACE_HIST_BUCKETS)
+		return false;
+	__sync_fetch_and_add(&h->slots[idx], 1);
+	sum_max_add(&h->sum, &h->max, ns);
+	return true;
+}
+
+/*
+ * One sample into the slot of a key without process or cgroup: its bucket's
+ * group takes the next free block of the pool on its first sample.
+ * hist_pool_size keys' worth of blocks make the key cap of this path.
+ */
+static __always_inline bool slot_sample(u32 index, u64 ns)
+{
+	struct svmtrace_hist_slot *slot = bpf_map_lookup_elem(&svmtrace_hist_slots, &index);
+	u32 idx = svmtrace_bucket_of(ns), group, block;
+	struct svmtrace_hist_block *b;
+	u64 taken;
+
+	barrier_var(idx);
+	if (!slot || idx >= SVMTRACE_HIST_BUCKETS)
+		return false;
+	group = idx / SVMTRACE_HIST_SUB;
+	block = slot->block[group];
+	if (!block) {
 		taken = __sync_fetch_and_add(&svmtrace_hist_pool_used, 1) + 1;
-		if (taken > hist_pool_size)
-			return NULL;
-		place = __sync_val_compare_and_swap(&slot->place, 0, taken);
-		/* another CPU placed it first: its place stands, this one stays unused */
-		if (!place)
-			place = taken;
+		if (taken > (u64)hist_pool_size * SVMTRACE_HIST_GROUPS)
+			return false;
+		block = __sync_val_compare_and_swap(&slot->block[group], 0, (u32)taken);
+		/* another CPU took one first: its block stands, this one stays unused */
+		if (!block)
+			block = taken;
 	}
-	*place_out = place - 1;
-	return slot;
+	block--;
+	b = bpf_map_lookup_elem(&svmtrace_hist_pool, &block);
+	if (!b)
+		return false;
+	__sync_fetch_and_add(&b->slots[idx % SVMTRACE_HIST_SUB], 1);
+	sum_max_add(&slot->sum, &slot->max, ns);
+	return true;
 }
 
 /* A latency sample; false when its key found no room (the key cap). */
 static __always_inline bool latency_add(u32 stage, u32 direction, u32 trigger, u32 path,
 					u32 device, u64 ns, u32 tgid)
 {
-	struct svmtrace_hist_buckets *buckets;
-	struct svmtrace_hist_slot *slot;
 	struct svmtrace_hist *h;
-	u32 place;
+	bool added;
 
 	if (per_pid || per_cgroup) {
 		h = hist_by_hash(stage, direction, trigger, path, device, tgid);
-		if (h) {
-			hist_sample(h->slots, &h->sum, &h->max, ns);
-			return true;
-		}
+		added = h && hist_sample(h, ns);
 	} else {
-		slot = hist_slot(stage, direction, trigger, path, device, &place);
-		buckets = slot ? bpf_map_lookup_elem(&svmtrace_hist_pool, &place) : NULL;
-		if (buckets) {
-			hist_sample(buckets->slots, &slot->sum, &slot->max, ns);
-			return true;
-		}
+		added = slot_sample(svmtrace_hist_slot_of(stage, direction, trigger, path, device),
+				    ns);
 	}
-	counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
-	return false;
+	if (!added)
+		counter_add(SVMTRACE_CNT_KEYS_OVERFLOW, 1);
+	return added;
 }
 
 static __always_inline struct svmtrace_proc *proc_entry(u32 tgid)

@@ -90,14 +90,19 @@ for n in names:
     res["variants"][n] = {g: {"ns_per_migration": [round(x) for x in per[g]],
                               "median": round(statistics.median(per[g])) if per[g] else None}
                           for g in groups}
+# Against the first build: the ratio of medians, and the median of the
+# per-pass ratios (builds of one pass ran back to back, so a slow drift of
+# the host cancels out of their ratio).
 for n in names:
     for g in groups:
-        m, base = res["variants"][n][g]["median"], res["variants"][names[0]][g]["median"]
-        res["variants"][n][g]["over_" + names[0]] = round(m / base, 3) if base and m else None
+        v, b = res["variants"][n][g], res["variants"][names[0]][g]
+        v["over_first"] = round(v["median"] / b["median"], 3) if b["median"] and v["median"] else None
+        pairs = [x / y for x, y in zip(v["ns_per_migration"], b["ns_per_migration"]) if y]
+        v["over_first_paired"] = round(statistics.median(pairs), 3) if pairs else None
 json.dump(res, open(out, "w"), indent=1)
 for g in groups:
     for n in names:
         v = res["variants"][n][g]
-        print(f"{g:12} {n:12} median {v['median']} ns/migration "
-              f"(x{v['over_' + names[0]]} of {names[0]}): {v['ns_per_migration']}")
+        print(f"{g:12} {n:12} median {v['median']} ns/migration, over {names[0]}: "
+              f"x{v['over_first']} (paired x{v['over_first_paired']}): {v['ns_per_migration']}")
 EOF

@@ -72,7 +72,7 @@ struct svmtrace_session_opts {
  * @hists: its latency histograms keyed by process or cgroup (hashed)
  * @hist_slots: the other histograms' sums and maxima and where their
  *	buckets are, per key, mapped
- * @hist_pool: those histograms' buckets, mapped
+ * @hist_pool: the blocks of those histograms' buckets, mapped
  * @hashed: the histograms are in @hists (per process or cgroup)
  * @records: its ring buffer
  * @procs: its per-process totals
@@ -92,7 +92,7 @@ struct svmtrace_session {
 	struct bpf_map *hists, *records, *procs, *devices, *slots_map, *pool_map;
 	const volatile __u64 *counters, *event_counts;
 	struct svmtrace_hist_slot *hist_slots;
-	struct svmtrace_hist_buckets *hist_pool;
+	struct svmtrace_hist_block *hist_pool;
 	size_t pool_bytes, slots_bytes;
 	bool hashed;
 	bool raw_tp;

@@ -168,7 +168,7 @@ static void size_maps(struct svmtrace_session *s, const struct svmtrace_session_
 		bpf_map__set_max_entries(s->pool_map, 1);
 	} else {
 		bpf_map__set_max_entries(s->hists, 1);
-		bpf_map__set_max_entries(s->pool_map, hist_pool_size(o));
+		bpf_map__set_max_entries(s->pool_map, hist_pool_size(o) * SVMTRACE_HIST_GROUPS);
 	}
 	/* what a command does not show costs no memory either */
 	if (!o->track_processes)
@@ -546,21 +546,33 @@ static void hist_complete(struct svmtrace_hist *h)
  */
 static int for_each_slot_hist(struct svmtrace_session *s, svmtrace_hist_fn fn, void *arg)
 {
-	__u32 pool = bpf_map__max_entries(s->pool_map), index;
-	__u64 place;
+	__u32 pool = bpf_map__max_entries(s->pool_map), index, group, block;
 	struct svmtrace_hist *h = malloc(sizeof(*h));
+	const struct svmtrace_hist_slot *slot;
 	struct svmtrace_hist_key key;
+	bool used;
 
 	if (!h)
 		return -ENOMEM;
 	for (index = 0; index < SVMTRACE_HIST_SLOTS; index++) {
-		place = s->hist_slots[index].place;
-		if (!place || place > pool)
-			continue;
+		slot = &s->hist_slots[index];
+		used = false;
 		/* a copy: the programs go on adding to the mapped one */
-		memcpy(h->slots, s->hist_pool[place - 1].slots, sizeof(h->slots));
-		h->sum = s->hist_slots[index].sum;
-		h->max = s->hist_slots[index].max;
+		for (group = 0; group < SVMTRACE_HIST_GROUPS; group++) {
+			block = slot->block[group];
+			if (block && block <= pool) {
+				memcpy(&h->slots[group * SVMTRACE_HIST_SUB],
+				       s->hist_pool[block - 1].slots, sizeof(s->hist_pool->slots));
+				used = true;
+			} else {
+				memset(&h->slots[group * SVMTRACE_HIST_SUB], 0,
+				       sizeof(s->hist_pool->slots));
+			}
+		}
+		if (!used)
+			continue;
+		h->sum = slot->sum;
+		h->max = slot->max;
 		hist_complete(h);
 		svmtrace_hist_slot_key(index, &key);
 		fn(&key, h, arg);
@@ -632,7 +644,7 @@ void svmtrace_reset_hists(struct svmtrace_session *s)
 	/* the stage ends counted by the samples about to go */
 	if (s->stage_ends_in_hists && !stage_samples(s, &samples))
 		s->stage_ends_carried += samples;
-	/* the slots stay taken: a key keeps its place from window to window */
+	/* the blocks stay taken: a key keeps them from window to window */
 	if (!s->hashed) {
 		memset(s->hist_pool, 0, (size_t)bpf_map__max_entries(s->pool_map) *
 		       sizeof(*s->hist_pool));

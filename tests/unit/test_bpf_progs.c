@@ -33,17 +33,26 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 
 static char skip_reason[160];
 
-static int setup(void **state)
+/*
+ * The skeleton with its raw_tp programs loaded, @pool_keys keys' worth of
+ * histogram blocks (0: the default); NULL with skip_reason set when not
+ * root.
+ */
+static struct svmtrace_bpf *open_loaded(unsigned int pool_keys)
 {
 	struct svmtrace_bpf *skel;
 	struct bpf_program *prog;
 
 	libbpf_set_print(quiet);
 	skel = svmtrace_bpf__open();
-	if (!skel)
-		return -1;
+	assert_non_null(skel);
 	/* the per-device totals of svmtop and export are checked too */
 	skel->rodata->track_devices = true;
+	if (pool_keys) {
+		skel->rodata->hist_pool_size = pool_keys;
+		bpf_map__set_max_entries(skel->maps.svmtrace_hist_pool,
+					 pool_keys * SVMTRACE_HIST_GROUPS);
+	}
 	/* tp_btf needs the module's BTF, which the host does not have. */
 	bpf_object__for_each_program(prog, skel->obj)
 		if (!strncmp(bpf_program__section_name(prog), "tp_btf/", 7))
@@ -53,15 +62,19 @@ static int setup(void **state)
 		snprintf(skip_reason, sizeof(skip_reason),
 			 "not root: loading BPF programs needs root or CAP_BPF+CAP_PERFMON");
 		svmtrace_bpf__destroy(skel);
-		*state = NULL;
-		return 0;
+		return NULL;
 	}
 	if (svmtrace_bpf__load(skel)) {
 		fprintf(stderr, "loading the BPF programs failed: %s\n", strerror(errno));
 		svmtrace_bpf__destroy(skel);
-		return -1;
+		fail();
 	}
-	*state = skel;
+	return skel;
+}
+
+static int setup(void **state)
+{
+	*state = open_loaded(0);
 	return 0;
 }
 
@@ -127,23 +140,28 @@ static void find_hist(struct svmtrace_bpf *skel, uint32_t stage, uint32_t path,
 		      struct svmtrace_hist *out)
 {
 	uint32_t index = svmtrace_hist_slot_of(stage, 0, 1, path, 0), at;
-	struct svmtrace_hist_buckets buckets;
+	struct svmtrace_hist_block block;
 	struct svmtrace_hist_slot slot;
-	unsigned int i;
+	unsigned int g, i, groups = 0;
 
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_slots),
 					     &index, &slot), 0);
-	assert_true(slot.place > 0);
-	at = slot.place - 1;
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_pool),
-					     &at, &buckets), 0);
 	memset(out, 0, sizeof(*out));
 	out->sum = slot.sum;
 	out->max = slot.max;
-	for (i = 0; i < SVMTRACE_HIST_BUCKETS; i++) {
-		out->slots[i] = buckets.slots[i];
-		out->count += buckets.slots[i];
+	for (g = 0; g < SVMTRACE_HIST_GROUPS; g++) {
+		if (!slot.block[g])
+			continue;
+		groups++;
+		at = slot.block[g] - 1;
+		assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.svmtrace_hist_pool),
+						     &at, &block), 0);
+		for (i = 0; i < SVMTRACE_HIST_SUB; i++) {
+			out->slots[g * SVMTRACE_HIST_SUB + i] = block.slots[i];
+			out->count += block.slots[i];
+		}
 	}
+	assert_true(groups > 0);
 }
 
 static void test_latency_histograms(void **state)
@@ -186,6 +204,57 @@ static void test_latency_histograms(void **state)
 		assert_int_equal(dev.pages[0], 100 * 512);
 	}
 	free(h);
+}
+
+/*
+ * A key's groups of buckets take blocks as their first samples come, until
+ * the pool (hist_pool_size keys' worth) is spent: one key with a sample in
+ * every group takes the whole pool of one key, and the next key's sample
+ * is counted as over the cap, not lost silently.
+ */
+static void test_hist_blocks(void **state)
+{
+	struct svmtrace_bpf *skel = open_loaded(1);
+	uint64_t stage[10] = { 1, 0, 2 /* map */, 0, 1 /* prefetch */, 0 /* iova */, 1, 4096, 0, 0 };
+	struct svmtrace_hist *h;
+	uint64_t ns;
+	unsigned int g;
+
+	(void)state;
+	if (!skel) {
+		printf("reason: %s\n", skip_reason);
+		skip();
+	}
+	h = calloc(1, sizeof(*h));
+	assert_non_null(h);
+	for (g = 0; g < SVMTRACE_HIST_GROUPS; g++) {
+		/* one value in group g, and the same again: the second takes no block */
+		ns = g ? 1ull << (g + SVMTRACE_HIST_SUB_BITS - 1) : 1;
+		stage[8] = ns;
+		run_raw_tp(skel->progs.svm_stage_end_raw, stage, 10);
+		stage[8] = ns + (ns >> 1);
+		run_raw_tp(skel->progs.svm_stage_end_raw, stage, 10);
+	}
+	assert_int_equal(skel->bss->svmtrace_hist_pool_used, SVMTRACE_HIST_GROUPS);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_KEYS_OVERFLOW), 0);
+	find_hist(skel, 2, 0, h);
+	assert_int_equal(h->count, 2 * SVMTRACE_HIST_GROUPS);
+	for (g = 0; g < SVMTRACE_HIST_GROUPS; g++) {
+		ns = g ? 1ull << (g + SVMTRACE_HIST_SUB_BITS - 1) : 1;
+		assert_int_equal(h->slots[svmtrace_hist_index(ns)], ns == 1 ? 2 : 1);
+		assert_int_equal(svmtrace_hist_index(ns) / SVMTRACE_HIST_SUB, g);
+	}
+	/* another stage of the same migration: no block left */
+	stage[2] = 3;
+	run_raw_tp(skel->progs.svm_stage_end_raw, stage, 10);
+	assert_int_equal(counter(skel, SVMTRACE_CNT_KEYS_OVERFLOW), 1);
+	/*
+	 * Unfiltered, the stage ends that made samples are counted by their
+	 * histograms (user space adds them up); the one without is counted here.
+	 */
+	assert_int_equal(event_count(skel, SVM_PAGEMAP_EV_STAGE_END), 1);
+	free(h);
+	svmtrace_bpf__destroy(skel);
 }
 
 static void test_iova_in_use(void **state)
@@ -277,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ioctl_events_counted),
 		cmocka_unit_test(test_latency_histograms),
+		cmocka_unit_test(test_hist_blocks),
 		cmocka_unit_test(test_iova_in_use),
 		cmocka_unit_test(test_pingpong),
 		cmocka_unit_test(test_livelock_counters),
