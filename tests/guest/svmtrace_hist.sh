@@ -80,3 +80,39 @@ for flavour in tp_btf raw_tp; do
 	read -r pp samples perf_ends < <(pingpong_run $opt --pingpong-k 8 --pingpong-ms 60000)
 	t_eq "ping-pong: ... and none at K=8 ($flavour)" 0 "$pp"
 done
+
+# The process of a migration comes with svm_migrate_end (its stage times'
+# tgid, what the helper would read there): two workloads at once, keyed by
+# pid, must each get exactly their own migrations, in both program
+# flavours; a process filter matching neither leaves no sample.
+pids_run() {
+	"$SVMTRACE" hist -j -o /tmp/pids.json --by stage,direction,pid "$@" -- sh -c '
+		"$0" -s 256K -n 6 -j roundtrip >/tmp/pids.a.json & echo $! >/tmp/pids.a
+		"$0" -s 128K -n 9 -j roundtrip >/tmp/pids.b.json & echo $! >/tmp/pids.b
+		wait' "$SVMBENCH" >/dev/null 2>&1 || { echo "FAIL|svmtrace hist --by pid ran|exit $?"; return; }
+	python3 -S - /tmp/pids.json "$(cat /tmp/pids.a)" "$(cat /tmp/pids.b)" \
+		/tmp/pids.a.json /tmp/pids.b.json "${1:-}" 2>&1 <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+pids = {int(sys.argv[2]): json.load(open(sys.argv[4])), int(sys.argv[3]): json.load(open(sys.argv[5]))}
+flavour = "raw_tp" if sys.argv[6] == "--raw-tp" else "tp_btf"
+def row(name, want, got):
+    print(("PASS" if want == got else "FAIL") + f"|{name} ({flavour})|expected {want}, got {got}")
+totals = {}
+for k in h["histograms"]:
+    if k.get("stage") == "total" and k.get("direction") == "to_dev":
+        totals[k["pid"]] = totals.get(k["pid"], 0) + k["count"]
+row("histogram keys are the two workloads' pids", sorted(pids), sorted(totals))
+for pid, bench in pids.items():
+    row(f"pid {pid}'s to_dev migrations are its migrate ioctls", bench["counts"]["migrate_ioctls"],
+        totals.get(pid))
+PY
+}
+t_rows "per-process keys from svm_migrate_end's tgid" < <(pids_run)
+t_rows "per-process keys from svm_migrate_end's tgid" < <(pids_run --raw-tp)
+"$SVMTRACE" hist -j -o /tmp/pid1.json -p 1 -- "$SVMBENCH" -s 256K -n 2 roundtrip >/dev/null 2>&1
+out=$(python3 -S -c '
+import json, sys
+h = json.load(open(sys.argv[1]))
+print(h["events"]["svm_migrate_end"] > 0, sum(k["count"] for k in h["histograms"]))' /tmp/pid1.json 2>&1)
+t_eq "a pid filter matching no workload counts the events and keeps no sample" "True 0" "$out"
